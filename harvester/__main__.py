@@ -1,0 +1,5 @@
+"""`python -m harvester` is the `harvester` command."""
+
+from .cli import cli
+
+cli(prog_name="harvester")

@@ -1,0 +1,203 @@
+"""A real HTTP server on 127.0.0.1 for fixture sites, one port per site, with faults on demand.
+
+    with FixtureServer([FixtureSite("demo")]) as server:
+        url = server.sites[0].base_url          # http://127.0.0.1:PORT
+        server.add_fault("/tin-tuc-su-kien", Fault(status=503, retry_after=1), times=1)
+
+Faults a test can inject on a path: an HTTP status (with Retry-After), a delay before the
+answer, a reset connection, a truncated body, a redirect, and an oversized body. Every
+request is logged (`server.log`) so tests can count requests and check politeness.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from .sitegen import FixtureSite
+
+__all__ = ["Fault", "FixtureServer", "Request"]
+
+
+@dataclass
+class Fault:
+    """What to do instead of (or before) the normal answer."""
+
+    status: int | None = None          # answer with this status
+    retry_after: str | None = None     # Retry-After header value
+    delay: float = 0.0                 # seconds to wait before answering
+    reset: bool = False                # close the connection without an answer
+    truncate: bool = False             # promise more bytes than sent, then close
+    redirect: str | None = None        # 302 to this path or URL
+    body: bytes | None = None          # answer 200 with this body instead
+    content_type: str | None = None
+    size: int | None = None            # answer with a body of this many bytes (streamed)
+
+
+@dataclass(frozen=True)
+class Request:
+    port: int
+    path: str
+    at: float
+    headers: dict[str, str]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _SiteServer
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        owner = self.server.owner
+        parts = urlsplit(self.path)
+        path = parts.path
+        owner._record(Request(self.server.server_port, self.path, time.monotonic(), dict(self.headers.items())))
+        fault = owner._take_fault(self.server.site, self.path, path)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.close_connection = True
+                self.connection.close()
+                return
+            if fault.redirect:
+                self._send(302, {"Location": fault.redirect}, b"")
+                return
+            if fault.size is not None:
+                self.send_response(200)
+                self.send_header("Content-Type", fault.content_type or "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(fault.size))
+                self.end_headers()
+                chunk = b"<p>" + b"x" * 65530 + b"</p>"
+                sent = 0
+                try:
+                    while sent < fault.size:
+                        piece = chunk[: fault.size - sent]
+                        self.wfile.write(piece)
+                        sent += len(piece)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+                return
+            if fault.status is not None:
+                headers = {"Content-Type": "text/html; charset=utf-8"}
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = fault.retry_after
+                self._send(fault.status, headers, b"<html><body>Service Unavailable</body></html>")
+                return
+            if fault.body is not None:
+                status, headers, body = 200, {"Content-Type": fault.content_type or "text/html; charset=utf-8"}, fault.body
+                if fault.truncate:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(body) * 2))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    self.close_connection = True
+                    return
+                self._send(status, headers, body)
+                return
+        status, headers, body = self.server.site.route(path, dict(parse_qsl(parts.query)))
+        if fault is not None and fault.truncate:
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body) + 5000))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+            return
+        self._send(status, headers, body)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, owner: FixtureServer, site: FixtureSite, host: str, port: int = 0) -> None:
+        self.owner = owner
+        self.site = site
+        super().__init__((host, port), _Handler)
+
+
+class FixtureServer:
+    """Serves fixture sites on 127.0.0.1, each on its own port, in background threads."""
+
+    def __init__(self, sites: list[FixtureSite], host: str = "127.0.0.1", ports: list[int] | None = None) -> None:
+        """`ports`: preferred ports, one per site (a busy one falls back to a free port)."""
+        self.sites = sites
+        self.host = host
+        self.ports = ports or []
+        self.log: list[Request] = []
+        self._faults: dict[tuple[int, str], list[Fault]] = {}
+        self._lock = threading.Lock()
+        self._servers: list[_SiteServer] = []
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> FixtureServer:
+        for i, site in enumerate(self.sites):
+            port = self.ports[i] if i < len(self.ports) else 0
+            try:
+                srv = _SiteServer(self, site, self.host, port)
+            except OSError:
+                srv = _SiteServer(self, site, self.host, 0)
+            site.base_url = f"http://{self.host}:{srv.server_port}"
+            thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+            thread.start()
+            self._servers.append(srv)
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        for srv in self._servers:
+            srv.shutdown()
+            srv.server_close()
+        for t in self._threads:
+            t.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+
+    def __enter__(self) -> FixtureServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def add_fault(self, site: FixtureSite, path: str, fault: Fault, times: int = 1) -> None:
+        """Answer the next `times` requests for `path` (with or without query) with `fault`."""
+        with self._lock:
+            self._faults.setdefault((id(site), path), []).extend([fault] * times)
+
+    def _take_fault(self, site: FixtureSite, full_path: str, path: str) -> Fault | None:
+        with self._lock:
+            for key in ((id(site), full_path), (id(site), path)):
+                queue = self._faults.get(key)
+                if queue:
+                    return queue.pop(0)
+        return None
+
+    def _record(self, req: Request) -> None:
+        with self._lock:
+            self.log.append(req)
+
+    def requests_for(self, site: FixtureSite) -> list[Request]:
+        port = int(site.base_url.rsplit(":", 1)[1])
+        with self._lock:
+            return [r for r in self.log if r.port == port]

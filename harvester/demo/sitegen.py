@@ -1,0 +1,303 @@
+"""Generated department sites in the Kon Tum portal's layout, deterministic from a seed.
+
+A `FixtureSite` holds N articles (newest first) in two categories, and renders their
+article pages, paginated listings (`/<category>?page=N`), an RSS feed, a sitemap and a
+robots.txt. It can change between "nights": new articles, an edited title or paragraph,
+growing view counts, a deleted article (404) and a moved one (301), so tests can check
+what the archive remembers.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from parsers.normalise import search_key
+
+__all__ = ["FixtureArticle", "FixtureSite", "slugify"]
+
+_SENTENCES = (
+    "Sở Lao động - Thương binh và Xã hội đã tổ chức đối thoại chính sách và truyền thông về công tác giảm nghèo tại các huyện Sa Thầy, Đăk Glei, Kon Plông và Tu Mơ Rông.",
+    "Nhằm cung cấp kịp thời nội dung về Chương trình mục tiêu quốc gia giảm nghèo bền vững giai đoạn 2021 – 2025.",
+    "Đồng thời, nâng cao nhận thức, trách nhiệm của toàn xã hội về công tác giảm nghèo nhằm khơi dậy tinh thần tự lực vươn lên thoát nghèo.",
+    "Tham gia các buổi truyền thông là người nghèo, cộng đồng dân cư, cán bộ các cấp của 11 xã thuộc 04 huyện.",
+    "Đại diện Phòng Lao động - Thương binh và Xã hội, Ủy ban nhân dân cấp xã và cộng tác viên giảm nghèo cấp xã cùng tham dự.",
+    "Các đơn vị, địa phương đã thực hiện đảm bảo các chính sách về giáo dục, y tế, nhà ở, vay vốn ưu đãi cho người dân.",
+    "Tuy nhiên, vẫn còn ý kiến của người dân đối với hỗ trợ nhà ở cho hộ nghèo, hộ cận nghèo trên địa bàn huyện nghèo.",
+    "Hội nghị đã thảo luận các giải pháp hỗ trợ việc làm cho người lao động, nhất là lao động ở vùng đồng bào dân tộc thiểu số.",
+    "Trung tâm Dịch vụ việc làm tỉnh Kon Tum phối hợp tổ chức phiên giao dịch việc làm với hơn 30 doanh nghiệp tham gia tuyển dụng.",
+    "Đoàn công tác đã thăm hỏi, tặng quà các gia đình chính sách, người có công với cách mạng nhân dịp kỷ niệm Ngày Thương binh - Liệt sĩ 27/7.",
+    "Lãnh đạo Sở đề nghị các phòng chuyên môn tiếp tục rà soát, tổng hợp kết quả thực hiện và báo cáo trước ngày 15 hằng tháng.",
+    "Công tác bảo vệ, chăm sóc trẻ em và bình đẳng giới được các địa phương quan tâm triển khai đồng bộ.",
+    "Qua kiểm tra, đoàn đánh giá cao sự chủ động của Ủy ban nhân dân huyện Đăk Hà trong việc chi trả trợ cấp xã hội hằng tháng.",
+    "Chương trình giáo dục nghề nghiệp cho lao động nông thôn đã giúp hàng trăm người có việc làm ổn định, tăng thu nhập.",
+    "Hoạt động này cần được thực hiện thường xuyên hơn để người dân hiểu rõ các chính sách an sinh xã hội của Đảng và Nhà nước.",
+)
+_TOPICS = (
+    "Tổ chức đối thoại chính sách về công tác giảm nghèo tại huyện {place}",
+    "Hội nghị triển khai nhiệm vụ an sinh xã hội năm {year} tại {place}",
+    "Thăm, tặng quà gia đình chính sách trên địa bàn {place}",
+    "Phiên giao dịch việc làm lưu động tại {place} thu hút đông đảo người lao động",
+    "Kiểm tra công tác chi trả trợ cấp xã hội tại {place}",
+    "Tập huấn nghiệp vụ bảo vệ, chăm sóc trẻ em cho cán bộ cấp xã huyện {place}",
+    "Đào tạo nghề cho lao động nông thôn ở {place} giai đoạn {year} – {year2}",
+)
+_PLACES = ("Sa Thầy", "Đăk Glei", "Kon Plông", "Tu Mơ Rông", "Đăk Hà", "Ngọc Hồi", "Kon Rẫy", "Ia H'Drai", "Đăk Tô")
+_AUTHORS = ("Nguyễn Hương", "Trần Thị Lan", "Y Bình", "Lê Văn Nam", "A Thút")
+_BYLINES = ("Tin và ảnh: {a}", "Tin, ảnh: {a}", "Tác giả: {a}", "{a}")
+_CAPTIONS = (
+    "Đồng chí Phó Giám đốc Sở thực hiện đối thoại với người dân",
+    "Toàn cảnh hội nghị",
+    "Các đại biểu tham dự buổi tập huấn",
+    "Đoàn công tác tặng quà gia đình chính sách",
+)
+CATEGORIES = (
+    ("tro-giup-xa-hoi-va-giam-ngheo", "TRỢ GIÚP XÃ HỘI VÀ GIẢM NGHÈO"),
+    ("tin-tuc-su-kien", "TIN TỨC - SỰ KIỆN"),
+)
+
+
+def slugify(text: str) -> str:
+    """'Tổ chức đối thoại' → 'To-chuc-doi-thoai' (the Kon Tum portal's Title-Case slugs)."""
+    key = search_key(text)
+    words = ["".join(ch for ch in w if ch.isalnum()) for w in key.split()]
+    original = text.split()
+    out = []
+    for w, o in zip(words, original):
+        if w:
+            out.append(w[0].upper() + w[1:] if o[:1].isupper() else w)
+    return "-".join(out)
+
+
+@dataclass
+class FixtureArticle:
+    id: int
+    category: int
+    title: str
+    paragraphs: list[str]
+    captions: list[str]
+    author: str
+    byline: str
+    poster: str
+    published: date
+    views: int
+    status: int = 200            # 404/410 once deleted
+    moved_to: int | None = None  # id of the article it now lives at (301)
+
+    @property
+    def slug(self) -> str:
+        return f"{slugify(self.title)}-{self.id}"
+
+
+@dataclass
+class FixtureSite:
+    """A department site of `n_articles` articles, `per_page` to a listing page."""
+
+    name: str = "demo-sldtbxh"
+    n_articles: int = 25
+    per_page: int = 10
+    seed: int = 0
+    poster: str = "SLDTBXH Kontum"
+    site_title: str = "Sở Lao động - Thương binh và Xã hội tỉnh Kon Tum"
+    counter: int = 69534
+    newest: date = date(2023, 9, 16)
+    articles: list[FixtureArticle] = field(default_factory=list)
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        rng = random.Random(self.seed)
+        self._rng = rng
+        self._next_id = 8000
+        for _ in range(self.n_articles):
+            self.articles.append(self._make(rng, self.newest - timedelta(days=len(self.articles))))
+
+    # --- content ------------------------------------------------------------------------
+
+    def _make(self, rng: random.Random, published: date) -> FixtureArticle:
+        self._next_id += 1
+        year = published.year
+        title = rng.choice(_TOPICS).format(place=rng.choice(_PLACES), year=year, year2=year + 2)
+        title = f"{title} (số {self._next_id})"
+        paragraphs = [" ".join(rng.sample(_SENTENCES, rng.randint(2, 4))) for _ in range(rng.randint(3, 6))]
+        captions = rng.sample(_CAPTIONS, rng.randint(0, 2))
+        author = rng.choice(_AUTHORS)
+        return FixtureArticle(
+            id=self._next_id,
+            category=rng.randrange(len(CATEGORIES)),
+            title=title,
+            paragraphs=paragraphs,
+            captions=captions,
+            author=author,
+            byline=rng.choice(_BYLINES).format(a=author),
+            poster=self.poster,
+            published=published,
+            views=rng.randint(20, 900),
+        )
+
+    def live(self) -> list[FixtureArticle]:
+        return [a for a in self.articles if a.status == 200 and a.moved_to is None]
+
+    def by_id(self, article_id: int) -> FixtureArticle:
+        return next(a for a in self.articles if a.id == article_id)
+
+    def url_of(self, a: FixtureArticle) -> str:
+        return f"{self.base_url}/{CATEGORIES[a.category][0]}/{a.slug}"
+
+    def path_of(self, a: FixtureArticle) -> str:
+        return f"/{CATEGORIES[a.category][0]}/{a.slug}"
+
+    # --- changes between nights ---------------------------------------------------------
+
+    def add_articles(self, n: int) -> list[FixtureArticle]:
+        """Publish n new articles (newest first, dated after the current newest)."""
+        new = []
+        for _ in range(n):
+            self.newest += timedelta(days=1)
+            a = self._make(self._rng, self.newest)
+            self.articles.insert(0, a)
+            new.append(a)
+        return new
+
+    def grow_views(self, by: int = 10) -> None:
+        for a in self.articles:
+            a.views += by
+
+    def delete(self, article_id: int, status: int = 404) -> None:
+        self.by_id(article_id).status = status
+
+    def move(self, article_id: int) -> FixtureArticle:
+        """Give an article a new URL; the old one answers 301 to it."""
+        old = self.by_id(article_id)
+        self._next_id += 1
+        new = FixtureArticle(**{**old.__dict__, "id": self._next_id, "moved_to": None})
+        old.moved_to = new.id
+        self.articles.insert(self.articles.index(old), new)
+        return new
+
+    # --- rendering ----------------------------------------------------------------------
+
+    def render_article(self, a: FixtureArticle) -> str:
+        e = html.escape
+        cat_slug, cat_name = CATEGORIES[a.category]
+        body: list[str] = []
+        for i, p in enumerate(a.paragraphs):
+            body.append(f'<p style="text-align: justify;">{e(p)}</p>')
+            if i < len(a.captions):
+                body.append(f'<p style="text-align: center;"><img alt="" src="/Uploads/images/tintuc/{a.id}-{i}.jpg" style="width: 600px;" /></p>')
+                body.append(f'<p style="text-align: center;"><em>{e(a.captions[i])}</em></p>')
+        body.append(f'<p style="text-align: right;"><strong>{e(a.byline)}</strong></p>')
+        return _ARTICLE.format(
+            title=e(a.title), site=e(self.site_title), counter=f"{self.counter:,}".replace(",", "."),
+            cat_slug=cat_slug, cat_name=e(cat_name), body="\n".join(body), poster=e(a.poster),
+            date=a.published.strftime("%d/%m/%Y"), views=a.views, slug=a.slug, menu=_menu(),
+        )
+
+    def listing_pages(self, category: int) -> list[list[FixtureArticle]]:
+        items = [a for a in self.live() if a.category == category]
+        return [items[i : i + self.per_page] for i in range(0, len(items), self.per_page)] or [[]]
+
+    def render_listing(self, category: int, page: int) -> str | None:
+        pages = self.listing_pages(category)
+        if not 1 <= page <= len(pages):
+            return None
+        cat_slug, cat_name = CATEGORIES[category]
+        e = html.escape
+        items = "\n".join(
+            f'<div class="news-item"><h3 class="title"><a href="{self.path_of(a)}">{e(a.title)}</a></h3>'
+            f'<span class="date">({a.published.strftime("%d/%m/%Y")})</span>'
+            f'<p class="summary">{e(a.paragraphs[0][:160])}...</p></div>'
+            for a in pages[page - 1]
+        )
+        pager = " ".join(
+            f'<span class="current">{n}</span>' if n == page else f'<a href="/{cat_slug}?page={n}">{n}</a>'
+            for n in range(1, len(pages) + 1)
+        )
+        if page < len(pages):
+            pager += f' <a href="/{cat_slug}?page={page + 1}">Trang sau »</a>'
+        return _LISTING.format(site=e(self.site_title), cat_name=e(cat_name), items=items, pager=pager,
+                               counter=f"{self.counter:,}".replace(",", "."), menu=_menu())
+
+    def render_rss(self) -> str:
+        e = html.escape
+        items = "".join(
+            f"<item><title>{e(a.title)}</title><link>{self.url_of(a)}</link>"
+            f"<pubDate>{a.published.strftime('%a, %d %b %Y')} 08:00:00 +0700</pubDate></item>"
+            for a in self.live()[:30]
+        )
+        return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{e(self.site_title)}</title>{items}</channel></rss>'
+
+    def render_sitemap(self) -> str:
+        locs = "".join(f"<url><loc>{self.url_of(a)}</loc></url>" for a in self.live())
+        return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+
+    def start_urls(self) -> list[str]:
+        return [f"{self.base_url}/{slug}" for slug, _ in CATEGORIES]
+
+    def route(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) for a request path."""
+        html_type = {"Content-Type": "text/html; charset=utf-8"}
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /admin/\n"
+        if path == "/rss.xml":
+            return 200, {"Content-Type": "application/rss+xml; charset=utf-8"}, self.render_rss().encode()
+        if path == "/sitemap.xml":
+            return 200, {"Content-Type": "application/xml"}, self.render_sitemap().encode()
+        for i, (slug, _) in enumerate(CATEGORIES):
+            if path.rstrip("/") == f"/{slug}":
+                page = int(query.get("page", "1")) if query.get("page", "1").isdigit() else 0
+                body = self.render_listing(i, page)
+                if body is None:
+                    return 404, html_type, _NOT_FOUND.encode()
+                return 200, html_type, body.encode()
+        for a in self.articles:
+            if path == self.path_of(a):
+                if a.moved_to is not None:
+                    return 301, {"Location": self.path_of(self.by_id(a.moved_to))}, b""
+                if a.status != 200:
+                    return a.status, html_type, _NOT_FOUND.encode()
+                return 200, html_type, self.render_article(a).encode()
+        return 404, html_type, _NOT_FOUND.encode()
+
+
+def _menu() -> str:
+    return "".join(f'<li><a href="/{slug}">{html.escape(name.title())}</a></li>' for slug, name in CATEGORIES)
+
+
+_CHROME_TOP = """<div id="header"><a href="/"><img src="/Uploads/banner/baner.jpg" alt="Baner" width="1000" height="150" /></a></div>
+<div id="menu"><ul class="mainmenu"><li><a href="/">Trang chủ</a></li>{menu}</ul></div>"""
+_COUNTER = """<td class="left-col" valign="top"><div class="box-counter"><div class="box-title">LƯỢT TRUY CẬP</div>
+<div class="counter-value">{counter}</div></div></td>"""
+_ARTICLE = (
+    """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{title} - {site}</title></head>
+<body><form method="post" action="./{slug}" id="form1"><input type="hidden" name="__VIEWSTATE" value="x" />
+"""
+    + _CHROME_TOP
+    + """<table class="layout"><tr>"""
+    + _COUNTER
+    + """<td class="main-col" valign="top">
+<div class="cate-title"><a href="/{cat_slug}">{cat_name}</a></div>
+<div class="news-detail"><h1 class="title-detail"><span id="ctl00_ContentPlaceHolder1_ctl00_lblTitle">{title}</span></h1>
+<div id="ctl00_ContentPlaceHolder1_ctl00_divContent" class="content-detail">
+{body}
+</div>
+<div class="info-detail">Đăng bởi : <span>{poster}</span> Ngày đăng : <span>{date}</span> Lượt xem : <span>{views}</span></div>
+<div class="back"><a href="javascript:history.go(-1)">Quay Về</a></div></div>
+</td><td class="right-col"><div class="box"><div class="box-title">THÔNG BÁO</div></div></td></tr></table>
+<div id="footer">Cơ quan chủ quản: {site}</div></form></body></html>"""
+)
+_LISTING = (
+    """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{cat_name} - {site}</title></head>
+<body><form method="post" id="form1"><input type="hidden" name="__VIEWSTATE" value="x" />
+"""
+    + _CHROME_TOP
+    + """<table class="layout"><tr>"""
+    + _COUNTER
+    + """<td class="main-col"><div class="cate-title">{cat_name}</div>
+<div class="news-list">{items}</div>
+<div class="pager">{pager}</div></td></tr></table>
+<div id="footer">Cơ quan chủ quản: {site}</div></form></body></html>"""
+)
+_NOT_FOUND = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>Không tìm thấy trang</title></head>
+<body><h1>Không tìm thấy trang</h1><p>Trang bạn yêu cầu không tồn tại.</p></body></html>"""

@@ -1,0 +1,77 @@
+"""Every error the harvester raises on purpose, in one small tree.
+
+    HarvestError
+    ├── ConfigError      config.yaml is missing or malformed; names the place (sites[2].name)
+    ├── FetchError       a URL could not be fetched; carries the URL, the site and the reason
+    │   └── SiteUnreachable   no start URL of a site answered: the site is down or gone
+    ├── StoreError       the archive cannot be opened or written
+    └── LockError        another harvest holds the archive
+
+`parsers.errors.ParseError` (a page that is not a readable article) lives with the parsers,
+which must not import the harvester; the pipeline records it like a FetchError.
+"""
+
+from __future__ import annotations
+
+from parsers.errors import ParseError
+
+__all__ = [
+    "ConfigError",
+    "FetchError",
+    "HarvestError",
+    "LockError",
+    "ParseError",
+    "SiteUnreachable",
+    "StoreError",
+]
+
+
+class HarvestError(Exception):
+    """Base of the harvester's own errors."""
+
+
+class ConfigError(HarvestError):
+    """A config problem, named by its place: `sites[2].start_urls: expected a list of URLs`."""
+
+    def __init__(self, where: str, message: str, source: str | None = None) -> None:
+        self.where = where
+        self.message = message
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"{prefix}{where}: {message}" if where else f"{prefix}{message}")
+
+
+class FetchError(HarvestError):
+    """A URL that could not be fetched. `kind` is a short machine-readable class of failure
+    (timeout, connection, tls, http, too_large, content_type, robots, redirects)."""
+
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        kind: str = "fetch",
+        status: int | None = None,
+        site: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.url = url
+        self.retry_after = retry_after
+        self.reason = reason
+        self.kind = kind
+        self.status = status
+        self.site = site
+        where = f"[{site}] " if site else ""
+        super().__init__(f"{where}{url}: {reason}")
+
+
+class SiteUnreachable(FetchError):
+    """None of a site's start URLs could be fetched."""
+
+
+class StoreError(HarvestError):
+    """The archive could not be opened, migrated or written."""
+
+
+class LockError(HarvestError):
+    """Another harvest holds the archive's lock."""

@@ -1,0 +1,138 @@
+"""URL identity and scope: when two URLs are the same article, and which URLs a site may fetch.
+
+`canonical(url)` is the archive's key for an article when the page gives no trustworthy
+canonical link: scheme and host lowercased, default port, fragment, tracking and session
+parameters dropped, query sorted, percent-escapes normalised, "www." kept as the site
+writes it but compared without (see `same_host`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+__all__ = ["canonical", "host_of", "netloc_of", "same_host", "in_scope", "is_private_host", "trust_canonical"]
+
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|zarsrc|zalo_?\w*|_ga|_gl|mc_cid|mc_eid|ref|refid|"
+    r"share|from|source|src|spm|igshid|yclid|__twitter_impression)$",
+    re.I,
+)
+_SESSION = re.compile(r"^(jsessionid|phpsessid|sid|sessionid|session_id|aspsessionid\w*|cfid|cftoken|__viewstate|__eventvalidation)$", re.I)
+_PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _bare(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_host(a: str, b: str) -> bool:
+    """Hosts equal once case and a leading 'www.' are ignored."""
+    return _bare(host_of(a)) == _bare(host_of(b))
+
+
+def _requote(part: str, safe: str) -> str:
+    # unquote then quote again: %7e and ~ become one form, raw Unicode becomes %XX
+    return quote(unquote(part), safe=safe)
+
+
+def canonical(url: str) -> str:
+    """The normalised form of a URL.
+
+    >>> canonical("HTTPS://Sldtbxh.KonTum.gov.vn:443/tin-tuc/Bai-viet-10349?utm_source=fb&b=2&a=1#top")
+    'https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-10349?a=1&b=2'
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii") if host and not host.isascii() else host
+    except UnicodeError:
+        pass
+    port = parts.port if parts.port and parts.port != _DEFAULT_PORTS.get(scheme) else None
+    netloc = f"{host}:{port}" if port else host
+    path = _PATH_SESSION.sub("", parts.path) or "/"
+    path = re.sub(r"/{2,}", "/", path)
+    path = _requote(path, _SAFE_PATH)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING.match(k) and not _SESSION.match(k)
+    ]
+    query.sort()
+    return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote, safe="/:@,;"), ""))
+
+
+def trust_canonical(page_url: str, canonical_link: str | None) -> str | None:
+    """The page's `<link rel=canonical>` when it is trustworthy: same site, not the home
+    page (a template bug many portals share), and not a listing URL."""
+    if not canonical_link:
+        return None
+    if not same_host(page_url, canonical_link):
+        return None
+    path = urlsplit(canonical_link).path
+    if path in ("", "/") and urlsplit(page_url).path not in ("", "/"):
+        return None
+    return canonical(canonical_link)
+
+
+def is_private_host(host: str) -> bool:
+    """True for loopback, private, link-local and reserved addresses (and names resolving to
+    them). Names that do not resolve count as public: the fetch will fail on its own."""
+    host = host.strip("[]").lower()
+    if host in ("localhost",) or host.endswith(".localhost") or host.endswith(".local"):
+        return True
+    try:
+        addrs = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except (socket.gaierror, UnicodeError, OSError):
+            return False
+        addrs = [ipaddress.ip_address(info[4][0]) for info in infos]
+    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_multicast for a in addrs)
+
+
+def netloc_of(url: str) -> str:
+    """'host' or 'host:port' when the URL names a non-default port."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        return f"{host}:{port}"
+    return host
+
+
+def in_scope(url: str, hosts: tuple[str, ...] | list[str]) -> bool:
+    """True when the URL is http(s) on one of the site's hosts ('www.' ignored). A host given
+    with a port ('127.0.0.1:8001') matches that port only.
+
+    >>> in_scope("https://www.sldtbxh.kontum.gov.vn/a-1", ("sldtbxh.kontum.gov.vn",))
+    True
+    >>> in_scope("http://127.0.0.1:9/a", ("127.0.0.1:8001",))
+    False
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False
+    here = netloc_of(url)
+    host = _bare(here.split(":")[0])
+    for h in hosts:
+        h = h.lower()
+        if ":" in h:
+            if _bare(h) == _bare(here):
+                return True
+        elif host == _bare(h):
+            return True
+    return False

@@ -1,0 +1,197 @@
+"""Vietnamese label strings and the patterns that read values next to them.
+
+Labels are data: the words a department site prints before a date, a view count, a poster or
+an author. They are matched on the search key (no marks, lowercase, đ→d), so "Ngay dang"
+(VietSoftware's unaccented template), "NGÀY ĐĂNG" and NFD text all match, and because the
+key maps one code point to one, a match's position is also its position in the display text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .normalise import search_key
+
+# --- the label tables (display form; matched folded) -------------------------------------
+
+DATE_LABELS = (
+    "ngày đăng", "đăng ngày", "ngày đăng tin", "tin đăng ngày", "ngày xuất bản", "được đăng",
+    "được viết", "đăng lúc", "thời gian đăng", "ngày cập nhật", "cập nhật", "ngày ban hành",
+    "ngày", "posted on", "published",
+)
+VIEW_LABELS = (
+    "lượt xem", "số lượt xem", "lượt đọc", "số lượt đọc", "đã xem", "lần xem", "xem", "views",
+    "lượt truy cập bài viết",
+)
+POSTER_LABELS = ("đăng bởi", "người đăng", "người đăng tin", "người đăng bài viết", "người đăng bài", "posted by")
+AUTHOR_LABELS = (
+    "tác giả bài viết", "tác giả", "viết bởi", "người viết", "bút danh",
+)
+SOURCE_LABELS = ("nguồn tin", "nguồn", "theo nguồn")
+# A byline that opens the last line(s) of a body: "Tin và ảnh: Nguyễn Hương".
+BYLINE_LABELS = (
+    "tin và ảnh", "tin, ảnh", "tin - ảnh", "tin & ảnh", "tin ảnh", "tin bài", "tin, bài",
+    "bài và ảnh", "bài, ảnh", "bài - ảnh", "bài ảnh", "bài viết", "bài", "tin", "ảnh",
+    "thực hiện", "tác giả", "người viết", "nhóm phóng viên", "phóng viên", "ctv", "biên tập",
+)
+CATEGORY_LABELS = ("chuyên mục", "danh mục", "chuyên đề")
+# Site widgets whose numbers look like views but are not: never read a count from these.
+COUNTER_LABELS = (
+    "lượt truy cập", "truy cập", "đang online", "đang truy cập", "khách online", "online",
+    "hôm nay", "hôm qua", "tuần này", "tháng này", "tháng trước", "năm nay", "tất cả",
+    "tổng số", "tổng lượt", "thống kê", "visitors", "số người", "lượt khách",
+)
+# Lines of page chrome that sit inside or beside article bodies.
+CHROME_LINES = (
+    "quay về", "quay lại", "trở về", "về trang trước", "in bài viết", "in bài này", "in trang",
+    "in ra", "bản in", "gửi email", "gửi email bài này", "gửi bài viết cho bạn bè",
+    "giới thiệu bài viết cho bạn bè", "lưu bài viết này", "chia sẻ", "chia sẻ bài viết",
+    "đầu trang", "lên đầu trang", "xem cỡ chữ", "cỡ chữ", "mặc định cỡ chữ", "đọc bài viết",
+    "nghe đọc bài viết", "in", "email", "print", "share", "tweet", "bình luận", "ý kiến bạn đọc",
+    "xem tiếp", "xem thêm", "tags", "từ khóa", "100%", "a a a", "a- a a+", "facebook", "zalo",
+)
+# Headings of the related-article lists that follow a body.
+RELATED_HEADINGS = (
+    "các tin khác", "tin khác", "tin liên quan", "bài viết liên quan", "tin bài liên quan",
+    "những tin mới hơn", "những tin cũ hơn", "tin mới hơn", "tin cũ hơn", "theo dòng sự kiện",
+    "tin cùng chuyên mục", "tin cùng loại", "các tin đã đưa", "các tin đã đưa ngày",
+    "tin đã đưa ngày", "các bài viết khác", "bài viết khác", "các tin bài khác", "xem thêm",
+    "tin tức khác", "tin mới", "tin mới nhất", "tin xem nhiều", "tin đọc nhiều", "bài đọc nhiều",
+)
+
+
+def _alternation(labels: Iterable[str]) -> str:
+    keys = sorted({search_key(lbl) for lbl in labels}, key=len, reverse=True)
+    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys)
+
+
+_COUNT = r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)"
+
+VIEW_AFTER_LABEL = re.compile(rf"(?<![a-z0-9])(?:{_alternation(VIEW_LABELS)})\s*[:：]?\s*{_COUNT}(?![\d/])")
+VIEW_SUFFIXES = ("lượt xem", "lượt đọc", "lần xem", "views")
+VIEW_BEFORE_LABEL = re.compile(rf"(?<![\d.,]){_COUNT}\s*(?:{_alternation(VIEW_SUFFIXES)})(?![a-z])")
+COUNTER_RE = re.compile(rf"(?<![a-z])(?:{_alternation(COUNTER_LABELS)})(?![a-z])")
+
+
+def parse_count(text: str) -> int | None:
+    """'1.234' → 1234, '69 534' → 69534, '544' → 544.
+
+    >>> parse_count("1.234")
+    1234
+    """
+    digits = re.sub(r"[.,\s]", "", text)
+    return int(digits) if digits.isdigit() else None
+
+
+def find_views(text: str) -> int | None:
+    """A view count next to its label ("Lượt xem : 544", "5547 lượt xem", "Xem: 92").
+
+    Returns None when the text is a site-counter widget ("Lượt truy cập 69.534").
+
+    >>> find_views("Đăng bởi : SLDTBXH Kontum Ngày đăng : 16/09/2023 Lượt xem : 544")
+    544
+    >>> find_views("LƯỢT TRUY CẬP 69.534") is None
+    True
+    """
+    key = search_key(text)
+    for rx in (VIEW_AFTER_LABEL, VIEW_BEFORE_LABEL):
+        for m in rx.finditer(key):
+            # A counter label right before the match ("Hôm nay: 12 ... Lượt xem") taints it.
+            window = key[max(0, m.start() - 24) : m.start()]
+            if rx is VIEW_AFTER_LABEL and COUNTER_RE.search(window):
+                continue
+            if COUNTER_RE.search(key[m.start() : m.end()]):
+                continue
+            return parse_count(m.group(1))
+    return None
+
+
+def is_counter(text: str) -> bool:
+    """True for site-wide visit counter text ("LƯỢT TRUY CẬP", "Đang online: 12")."""
+    return COUNTER_RE.search(search_key(text)) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    kind: str   # "date", "views", "poster", "author", "source", "category"
+    label: str  # the label as printed
+    value: str  # the text up to the next label
+
+
+_KINDS = (
+    ("poster", POSTER_LABELS),
+    ("author", AUTHOR_LABELS),
+    ("source", SOURCE_LABELS),
+    ("views", VIEW_LABELS),
+    ("date", DATE_LABELS),
+    ("category", CATEGORY_LABELS),
+)
+_LABEL_RE = re.compile(
+    "|".join(
+        rf"(?P<{kind}>(?<![a-z0-9]){'(?:' + _alternation(labels) + ')'}\s*(?:[:：]|(?=\s*\d)|\s+(?=\S)))"
+        for kind, labels in _KINDS
+    )
+)
+
+
+def label_values(text: str) -> list[LabelHit]:
+    """Split a metadata line into its labelled values.
+
+    >>> [(h.kind, h.value) for h in label_values("Đăng bởi : SLDTBXH Kontum Ngày đăng : 16/09/2023 Lượt xem : 544")]
+    [('poster', 'SLDTBXH Kontum'), ('date', '16/09/2023'), ('views', '544')]
+    """
+    key = search_key(text)
+    hits: list[tuple[str, int, int]] = []
+    for m in _LABEL_RE.finditer(key):
+        kind = m.lastgroup or ""
+        label = key[m.start() : m.end()].strip(" :：")
+        # bare words ("ngày", "xem", "tin", "in") only count when a colon or digit follows
+        bare = label in ("ngay", "xem", "views", "published", "nguon", "cap nhat")
+        if bare and not re.match(r"\s*[:：]|\s*\d", key[m.end() - 1 : m.end() + 2]) and ":" not in key[m.start() : m.end()]:
+            if not re.match(r"\s*\d", key[m.end() :]):
+                continue
+        hits.append((kind, m.start(), m.end()))
+    out = []
+    for i, (kind, start, end) in enumerate(hits):
+        stop = hits[i + 1][1] if i + 1 < len(hits) else len(text)
+        value = text[end:stop].strip(" :：-–|•,;\u00a0\t")
+        out.append(LabelHit(kind, text[start:end].strip(" :："), value))
+    return out
+
+
+def starts_with_label(text: str, labels: Iterable[str]) -> tuple[str, str] | None:
+    """('Tin và ảnh', 'Nguyễn Hương') for 'Tin và ảnh: Nguyễn Hương', else None."""
+    key = search_key(text)
+    rx = re.compile(rf"^\s*(?:{_alternation(labels)})\s*[:：]\s*")
+    m = rx.match(key)
+    if not m:
+        return None
+    return text[: m.end()].strip(" :："), text[m.end() :].strip()
+
+
+_PUNCT = re.compile(r"[\s:|»«›‹\-–—.,!?\[\]()/]+")
+
+
+def phrase_key(text: str) -> str:
+    """The folded words of a short text, punctuation dropped: 'Quay Về »' → 'quay ve'."""
+    return _PUNCT.sub(" ", search_key(text)).strip()
+
+
+@lru_cache(maxsize=64)
+def _phrase_set(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(phrase_key(p) for p in phrases)
+
+
+def matches_any(text: str, phrases: tuple[str, ...]) -> bool:
+    """True when the whole text (folded, trimmed of punctuation) is one of the phrases.
+
+    >>> matches_any("« Quay Về", CHROME_LINES)
+    True
+    """
+    if len(text) >= 80:
+        return False
+    key = phrase_key(text)
+    return bool(key) and key in _phrase_set(phrases)
