@@ -226,6 +226,10 @@ class Fetcher:
         except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout):
             raise FetchError(url, f"no answer within {self.site.timeout:.0f}s", kind="timeout", site=site) from None
         except requests.exceptions.ConnectionError as exc:
+            host = urlsplit(url).hostname or url
+            if _is_dns_failure(exc):
+                # a name that does not resolve will not resolve in a second: no retry
+                raise FetchError(url, f"DNS lookup failed for {host} (no such host, or no network)", kind="dns", site=site) from None
             raise FetchError(url, f"connection failed ({_short(exc)})", kind="connection", site=site) from None
         except requests.exceptions.RequestException as exc:
             raise FetchError(url, f"request failed ({_short(exc)})", kind="fetch", site=site) from None
@@ -276,8 +280,19 @@ class Fetcher:
             self.session.close()
 
 
+def _is_dns_failure(exc: BaseException) -> bool:
+    text = repr(exc)
+    return any(m in text for m in ("NameResolutionError", "Name or service not known", "getaddrinfo failed",
+                                   "nodename nor servname", "Temporary failure in name resolution"))
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc)
+    for marker, plain in (("Connection refused", "connection refused"), ("timed out", "timed out"),
+                          ("Connection reset", "connection reset by the server"),
+                          ("RemoteDisconnected", "the server closed the connection without answering")):
+        if marker in text:
+            return plain
     # requests nests urllib3's long reprs; the last clause is the useful one
     for marker in ("Caused by ", "due to "):
         if marker in text:

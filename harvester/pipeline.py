@@ -221,7 +221,7 @@ def _unreachable_message(site: Site, errors: list[FetchError], notes: list[str])
         return "no start URL could be read"
     first = errors[0]
     hint = ""
-    if first.kind in ("connection", "timeout"):
+    if first.kind in ("connection", "timeout", "dns"):
         hint = (
             " — the site may be down, or gone since the 2025 mergers; everything already archived is kept "
             "(offline? try 'harvester demo'; gone? see 'harvester backfill')"

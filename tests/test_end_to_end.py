@@ -102,7 +102,7 @@ def test_a_dead_site_is_reported_and_does_not_stop_the_others(tmp_path: Path, si
     with Archive.open(tmp_path / "archive.db") as archive:
         assert archive.counts()["articles"] == 25
         row = archive.query("SELECT status, message FROM run_sites WHERE site = 'dead'")[0]
-        assert row["status"] == "unreachable" and "connection failed" in row["message"]
+        assert row["status"] == "unreachable" and "connection refused" in row["message"]
 
 
 def test_a_page_that_fails_is_recorded_and_retried_next_run(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
