@@ -163,9 +163,11 @@ def harvest_site(
     *,
     fetcher: Fetcher | None = None,
     progress: Progress = _quiet,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> SiteResult:
     """One pass over one site: discover, then fetch every article found (and retry those
-    that failed last time)."""
+    that failed last time). `should_stop` is asked between articles: when it says yes the
+    article in hand has been committed and the site's pass ends as "interrupted"."""
     started = time.monotonic()
     result = SiteResult(site.name)
     if site.status == "gone":
@@ -196,6 +198,10 @@ def harvest_site(
         result.articles_seen = len(urls)
         progress("site_articles", {"site": site.name, "total": len(urls)})
         for i, url in enumerate(urls, 1):
+            if should_stop():
+                result.status = "interrupted"
+                result.message = f"interrupted after {i - 1} of {len(urls)} articles"
+                return result
             harvest_article(site, url, fetcher, archive, run_id, result)
             progress("article", {"site": site.name, "done": i, "total": len(urls)})
         failures = sum(result.errors.values())
@@ -239,8 +245,12 @@ def harvest(
     command: str = "run",
     progress: Progress = _quiet,
     fetcher_factory: Callable[[Site], Fetcher] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> RunResult:
-    """One harvest pass over the selected sites, recorded as a run."""
+    """One harvest pass over the selected sites, recorded as a run.
+
+    `should_stop` (for SIGTERM/SIGINT handlers) is asked between articles and sites; the
+    run then ends as "interrupted" with everything fetched so far committed."""
     sites = config.select(list(site_names) if site_names else None)
     archive.sync_sites(config.sites)
     run_id = archive.start_run(command, [s.name for s in sites])
@@ -248,9 +258,11 @@ def harvest(
     status = "ok"
     try:
         for site in sites:
+            if should_stop():
+                break
             fetcher = fetcher_factory(site) if fetcher_factory else None
             try:
-                result = harvest_site(site, archive, run_id, fetcher=fetcher, progress=progress)
+                result = harvest_site(site, archive, run_id, fetcher=fetcher, progress=progress, should_stop=should_stop)
             except Exception as exc:  # a bug or a storage failure on one site: record, go on
                 log.exception("harvest of %s failed", site.name)
                 result = SiteResult(site.name, status="failed", message=f"{type(exc).__name__}: {exc}")
@@ -261,7 +273,7 @@ def harvest(
         raise
     finally:
         if status != "interrupted":
-            status = _run_status(results)
+            status = "interrupted" if should_stop() else _run_status(results)
         outcome = RunResult(run_id, status, results)
         archive.finish_run(run_id, status, outcome.summary())
     return outcome

@@ -121,3 +121,23 @@ def test_a_page_that_fails_is_recorded_and_retried_next_run(tmp_path: Path, site
     _run(tmp_path, config)
     with Archive.open(tmp_path / "archive.db") as archive:
         assert archive.counts()["articles"] == 25
+
+
+def test_a_stop_request_ends_the_run_as_interrupted_with_work_committed(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
+    from harvester.config import load_config
+    from harvester.pipeline import harvest
+
+    config = load_config(_config(tmp_path, [site]))
+    calls = {"n": 0}
+
+    def stop_after_five() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 5
+
+    with Archive.open(tmp_path / "archive.db") as archive:
+        result = harvest(config, archive, should_stop=stop_after_five)
+        assert result.status == "interrupted"
+        assert result.sites[0].status == "interrupted"
+        assert archive.counts()["articles"] == 4
+        assert archive.query("SELECT status FROM runs")[0]["status"] == "interrupted"
+        assert archive.query("PRAGMA integrity_check")[0][0] == "ok"
