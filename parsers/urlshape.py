@@ -48,12 +48,22 @@ ARTICLE: dict[str, tuple[str, ...]] = {
     "kontum": (r"^/[\w.-]+/[^/]+-\d+/?$", r"^/pages/detail/\d+/"),
     "nukeviet": (r"^(/[a-z]{2})?(/news)?/[\w.-]+/[^/]+-\d+\.html?$",),
     "joomla": (r"^/[\w.-]+/\d+-[^/]+?(\.html)?$", r"[?&]view=article\b"),
-    "liferay": (r"/-/vcmsviewcontent/", r"/-/(?:asset_publisher|l)/[^/]+/(?:content|legal-detail)/",),
-    "sharepoint": (
-        r"/View_Detail\.aspx\?(?:.*&)?ItemID=\d+", r"^/portal/pages/\d{4}-\d{2}(?:-\d{2})?/[^/]+\.aspx$",
-        r"^/[a-z]{2}-[a-z]{2}/\d{4}/Trang/[^/]+\.aspx$", r"-glpnd-\d+-", r"\.aspx\?(?:.*&)?ItemID=\d+",
+    "liferay": (
+        r"/-/vcmsviewcontent/",
+        r"/-/(?:asset_publisher|l)/[^/]+/(?:content|legal-detail)/",
     ),
-    "wordpress": (r"^/\d{4}/\d{2}/(?:\d{2}/)?[^/]+/?$", r"^/[a-z0-9]+(?:-[a-z0-9]+){3,}/?$", r"^/\?p=\d+$"),
+    "sharepoint": (
+        r"/View_Detail\.aspx\?(?:.*&)?ItemID=\d+",
+        r"^/portal/pages/\d{4}-\d{2}(?:-\d{2})?/[^/]+\.aspx$",
+        r"^/[a-z]{2}-[a-z]{2}/\d{4}/Trang/[^/]+\.aspx$",
+        r"-glpnd-\d+-",
+        r"\.aspx\?(?:.*&)?ItemID=\d+",
+    ),
+    "wordpress": (
+        r"^/\d{4}/\d{2}/(?:\d{2}/)?[^/]+/?$",
+        r"^/[a-z0-9]+(?:-[a-z0-9]+){3,}/?$",
+        r"^/\?p=\d+$",
+    ),
     "drupal": (r"^/node/\d+/?$",),
 }
 
@@ -79,8 +89,12 @@ _GENERIC_ARTICLE = (
     (r"/[^/]*[a-z][^/]*-\d{2,}(?:\.html?|\.aspx|\.php)?/?$", "/<slug>-<id>"),
     (r"^/\d{4}/\d{2}/(?:\d{2}/)?[^/]*[a-z][^/]*/?$", "WordPress /YYYY/MM/<slug>"),
 )
-_ID_PARAMS = re.compile(r"^(itemid|id|p|nid|newsid|news_id|contentid|articleid|article_id|idtin|tinid)$", re.I)
-_PRINT = re.compile(r"(^|/)(print\.aspx|printitem\.aspx|printtl\.aspx|bm/print/\d+|in-bai-viet)", re.I)
+_ID_PARAMS = re.compile(
+    r"^(itemid|id|p|nid|newsid|news_id|contentid|articleid|article_id|idtin|tinid)$", re.I
+)
+_PRINT = re.compile(
+    r"(^|/)(print\.aspx|printitem\.aspx|printtl\.aspx|bm/print/\d+|in-bai-viet)", re.I
+)
 _ASSET = re.compile(
     r"\.(jpe?g|png|gif|bmp|webp|svg|ico|css|js|json|xml|txt|pdf|docx?|xlsx?|pptx?|zip|rar|7z|mp[34]|avi|wmv|flv|swf|woff2?|ttf|eot)$",
     re.I,
@@ -91,13 +105,22 @@ _UTILITY = re.compile(
     r"wp-admin|wp-login\.php|wp-json|cgi-bin|captcha|sodoweb|so-do-web)(/|\.|$)",
     re.I,
 )
-_HOME = re.compile(r"^/((index|default|home|trang-chu|trangchu)(\.\w+)?|[a-z]{2}|[a-z]{2}-[a-z]{2}|web/[\w-]+)?/?$", re.I)
+_HOME = re.compile(
+    r"^/((index|default|home|trang-chu|trangchu)(\.\w+)?|[a-z]{2}|[a-z]{2}-[a-z]{2}|web/[\w-]+)?/?$",
+    re.I,
+)
 _PAGINATION_PATH = re.compile(r"/(page|trang)[-/]\d+(\.html?)?/?$", re.I)
-_PAGINATION_PARAMS = re.compile(r"^(page|trang|start|limitstart|pagenum|pageindex|pagenumber|paged|pg)$|_cur$|_delta$", re.I)
+_PAGINATION_PARAMS = re.compile(
+    r"^(page|trang|start|limitstart|pagenum|pageindex|pagenumber|paged|pg)$|_cur$|_delta$", re.I
+)
 
 
 def _query_ids(query: str) -> list[str]:
-    return [k for k, v in parse_qsl(query, keep_blank_values=True) if _ID_PARAMS.match(k) and v.strip().isdigit()]
+    return [
+        k
+        for k, v in parse_qsl(query, keep_blank_values=True)
+        if _ID_PARAMS.match(k) and v.strip().isdigit()
+    ]
 
 
 def _search(patterns: tuple[str, ...], path: str, full: str) -> str | None:

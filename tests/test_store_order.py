@@ -8,10 +8,9 @@ from datetime import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers import Article
-
 from harvester.clock import VN_TZ
 from harvester.store import Archive
+from parsers import Article
 
 URL = "https://sldtbxh.kontum.gov.vn/tin-tuc-su-kien/Doi-thoai-8801"
 
@@ -25,7 +24,14 @@ def _article(body: str, views: int) -> Article:
 
 
 def _store(archive: Archive, year: int, body: str, views: int, source: str = "live") -> None:
-    archive.store_article("s", _article(body, views), requested_url=URL, final_url=URL, fetched_at=_at(year), source=source)
+    archive.store_article(
+        "s",
+        _article(body, views),
+        requested_url=URL,
+        final_url=URL,
+        fetched_at=_at(year),
+        source=source,
+    )
 
 
 def _history(archive: Archive) -> list[tuple[str, str, str]]:
@@ -61,7 +67,11 @@ def test_an_edit_later_reverted_is_found_between_live_observations(archive: Arch
     _store(archive, 2021, "A", 100)
     _store(archive, 2026, "A", 900)
     _store(archive, 2023, "B", 500, "wayback")
-    assert _history(archive) == [("2021", "A", "live"), ("2023", "B", "wayback"), ("2026", "A", "live")]
+    assert _history(archive) == [
+        ("2021", "A", "live"),
+        ("2023", "B", "wayback"),
+        ("2026", "A", "live"),
+    ]
     assert _latest(archive) == ("2026", "A")
     # each observation reads the version in force at its time
     rows = archive.query(
@@ -73,18 +83,27 @@ def test_an_edit_later_reverted_is_found_between_live_observations(archive: Arch
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from("ABC"), min_size=1, max_size=8).flatmap(
-    lambda bodies: st.tuples(st.just(bodies), st.permutations(range(len(bodies))))))
-def test_captures_in_any_order_give_the_history_of_the_sorted_captures(case: tuple[list[str], list[int]]) -> None:
+@given(
+    st.lists(st.sampled_from("ABC"), min_size=1, max_size=8).flatmap(
+        lambda bodies: st.tuples(st.just(bodies), st.permutations(range(len(bodies))))
+    )
+)
+def test_captures_in_any_order_give_the_history_of_the_sorted_captures(
+    case: tuple[list[str], list[int]],
+) -> None:
     bodies, order = case
     with Archive.open(":memory:") as archive:
         for i in order:
             _store(archive, 2010 + i, bodies[i], i, "live" if i == len(bodies) - 1 else "wayback")
         # one version at the start of each run of equal content, in time order
-        expected = [(str(2010 + i), b) for i, b in enumerate(bodies) if i == 0 or bodies[i - 1] != b]
+        expected = [
+            (str(2010 + i), b) for i, b in enumerate(bodies) if i == 0 or bodies[i - 1] != b
+        ]
         assert [(y, b) for y, b, _ in _history(archive)] == expected
         assert _latest(archive) == expected[-1]
-        assert [r[0] for r in archive.query("SELECT views FROM view_counts ORDER BY observed_at")] == list(range(len(bodies)))
+        assert [
+            r[0] for r in archive.query("SELECT views FROM view_counts ORDER BY observed_at")
+        ] == list(range(len(bodies)))
 
 
 def test_an_archive_capture_never_revives_a_gone_article(archive: Archive) -> None:
