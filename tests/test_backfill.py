@@ -19,6 +19,7 @@ from harvester.config import Site, parse_config
 from harvester.demo import Fault, FixtureServer, FixtureSite
 from harvester.demo.sitegen import _NOT_FOUND
 from harvester.demo.wayback import FakeWayback
+from harvester.errors import ConfigError
 from harvester.fetch import Fetcher
 from harvester.pipeline import harvest
 from harvester.store import Archive
@@ -443,3 +444,18 @@ def test_an_unreachable_archive_exits_1(tmp_path: Path, monkeypatch: pytest.Monk
         and "unreachable" in result.stderr
         and "connection refused" in result.stderr
     )
+
+
+def test_the_archive_settings_have_defaults_and_placed_errors() -> None:
+    site = {"name": "a", "province": "Kon Tum", "department": "Sở A", "start_urls": ["https://a.gov.vn/"]}
+    config = parse_config({"sites": [site]})
+    assert (config.defaults.archive_url, config.defaults.archive_delay) == ("https://web.archive.org", 3.0)
+    config = parse_config({"defaults": {"archive_url": "http://127.0.0.1:8080/pywb/", "archive_delay": 10}, "sites": [site]})
+    assert (config.defaults.archive_url, config.defaults.archive_delay) == ("http://127.0.0.1:8080/pywb", 10.0)
+    for key, value, message in (
+        ("archive_url", "web.archive.org", "defaults.archive_url: expected an http(s) URL"),
+        ("archive_delay", -1, "defaults.archive_delay: must be at least 0"),
+    ):
+        with pytest.raises(ConfigError) as info:
+            parse_config({"defaults": {key: value}, "sites": [site]})
+        assert message in str(info.value)
