@@ -355,6 +355,8 @@ def _query_hosts(site: Site) -> list[str]:
 
 @dataclass
 class _Job:
+    """One backfill run's state: the two phases and the bookkeeping they share."""
+
     site: Site
     archive: Archive
     options: BackfillOptions
@@ -366,6 +368,7 @@ class _Job:
     should_stop: Callable[[], bool]
     stopped: bool = False
     listing_failed: bool = False
+    unrecognised: int = 0
     rehome: Callable[[str], str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -418,6 +421,14 @@ class _Job:
             self.report.shapes[shape.kind] += 1
             if not shape.is_article:
                 self.report.skipped[_shape_reason(shape)] += 1
+            if (
+                shape.kind == "other"
+                and self.unrecognised < 3
+                and "no article shape" in shape.reason
+            ):
+                # shown so a user can tell whether the site's `platform` setting is missing
+                self.unrecognised += 1
+                self.report.example(f"{url}: {shape.reason}")
 
     def list_wayback(self) -> None:
         assert self.fetcher is not None

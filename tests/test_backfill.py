@@ -63,7 +63,9 @@ def _history(site: FixtureSite) -> History:
     site.grow_views(20)
     whole = site.render_article(a[0]).encode()
     wb.add(f"http://{OLD_HOST}{site.path_of(a[0])}", T3, whole[: len(whole) * 6 // 10])
-    wb.capture_site(site, T3, host=OLD_HOST, articles=[a[4].id], listings=False)
+    wb.capture_site(
+        site, T3, host=f"www.{OLD_HOST}", articles=[a[4].id], listings=False
+    )  # same site, other form
     views[a[4].id].append(a[4].views)
     restored_url = f"http://{OLD_HOST}{site.path_of(a[5])}"
     wb.add(restored_url, T3, first[restored_url])
@@ -447,11 +449,27 @@ def test_an_unreachable_archive_exits_1(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_the_archive_settings_have_defaults_and_placed_errors() -> None:
-    site = {"name": "a", "province": "Kon Tum", "department": "Sở A", "start_urls": ["https://a.gov.vn/"]}
+    site = {
+        "name": "a",
+        "province": "Kon Tum",
+        "department": "Sở A",
+        "start_urls": ["https://a.gov.vn/"],
+    }
     config = parse_config({"sites": [site]})
-    assert (config.defaults.archive_url, config.defaults.archive_delay) == ("https://web.archive.org", 3.0)
-    config = parse_config({"defaults": {"archive_url": "http://127.0.0.1:8080/pywb/", "archive_delay": 10}, "sites": [site]})
-    assert (config.defaults.archive_url, config.defaults.archive_delay) == ("http://127.0.0.1:8080/pywb", 10.0)
+    assert (config.defaults.archive_url, config.defaults.archive_delay) == (
+        "https://web.archive.org",
+        3.0,
+    )
+    config = parse_config(
+        {
+            "defaults": {"archive_url": "http://127.0.0.1:8080/pywb/", "archive_delay": 10},
+            "sites": [site],
+        }
+    )
+    assert (config.defaults.archive_url, config.defaults.archive_delay) == (
+        "http://127.0.0.1:8080/pywb",
+        10.0,
+    )
     for key, value, message in (
         ("archive_url", "web.archive.org", "defaults.archive_url: expected an http(s) URL"),
         ("archive_delay", -1, "defaults.archive_delay: must be at least 0"),
