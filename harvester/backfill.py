@@ -104,6 +104,9 @@ class BackfillOptions:
             raise ValueError("--source warc needs at least one WARC file")
         if self.source == "wayback" and self.files:
             raise ValueError("files are read only with --source warc")
+        parts = urlsplit(self.archive_url)
+        if self.source == "wayback" and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError(f"the archive URL must be an http(s) URL, got {self.archive_url!r}")
         lo, hi = month_bound(self.since), month_bound(self.until, end=True)
         if lo and hi and lo > hi:
             raise ValueError(f"--from {self.since} is after --until {self.until}")

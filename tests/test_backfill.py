@@ -419,6 +419,7 @@ def test_the_command_refuses_bad_arguments(tmp_path: Path) -> None:
         (["--from", "2021-13"], "YYYY-MM"),
         (["--source", "warc"], "WARC file"),
         (["--from", "2022-01", "--until", "2021-01"], "after --until"),
+        (["--archive-url", "web.archive.org"], "http(s) URL"),
     ):
         result = CliRunner().invoke(cli, [*base, *extra])
         assert result.exit_code == 2 and says in result.output, result.output
