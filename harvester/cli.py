@@ -189,3 +189,81 @@ def demo(db_path: str, articles: int, serve: bool) -> None:
             except KeyboardInterrupt:
                 pass
     sys.exit(result.exit_code)
+
+
+def _month_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .backfill import month_bound
+
+    try:
+        month_bound(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@cli.command()
+@click.argument("site_name", metavar="SITE")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", type=click.Choice(["wayback", "warc"]), default=None,
+              help="Where the captures come from (default: wayback; warc when FILEs are given).")
+@click.option("--from", "since", metavar="YYYY-MM", callback=_month_option, help="Only captures from this month on.")
+@click.option("--until", metavar="YYYY-MM", callback=_month_option, help="Only captures up to the end of this month.")
+@click.option("--archive-url", default=None, metavar="URL",
+              help="A Wayback/pywb server (default: defaults.archive_url, https://web.archive.org).")
+@click.option("--delay", type=click.FloatRange(0), default=None,
+              help="Seconds between two requests to the archive (default: defaults.archive_delay, 3).")
+@click.option("--max-captures", type=click.IntRange(1), default=None, help="Read at most this many captures; the rest wait.")
+@click.option("--relist", is_flag=True, help="Ask the archive's index again even where an earlier run read it all.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@config_option
+@db_option
+@translate_errors
+def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: str | None, until: str | None,
+             archive_url: str | None, delay: float | None, max_captures: int | None, relist: bool, as_json: bool,
+             config_path: str, db_path: str) -> None:
+    """Recover a site's past articles from web archives: the Wayback Machine, or WARC files
+    (your own crawl, a Common Crawl extract).
+
+    Article captures go through the same parsing and storing as a live fetch, with the
+    capture time as the observation time: edits become versions, view counts a series.
+    Resumable: a second run continues where the first stopped and fetches nothing twice.
+    Polite: one request at a time, --delay apart, Retry-After honoured. Exit status 0 when
+    the archive was read (skipped captures are reported), 1 when it could not be.
+
+    Example:
+
+        harvester backfill sldtbxh-kontum --from 2018-01 --until 2025-06
+        harvester backfill sldtbxh-kontum --source warc crawl.warc.gz
+    """
+    from .backfill import BackfillOptions
+    from .backfill import backfill as run_backfill
+
+    config = load_config(config_path)
+    site = config.site(site_name)
+    source = source or ("warc" if files else "wayback")
+    try:
+        options = BackfillOptions(
+            source=source, files=files, since=since, until=until,
+            archive_url=(archive_url or config.defaults.archive_url).rstrip("/"),
+            delay=config.defaults.archive_delay if delay is None else delay,
+            max_captures=max_captures, relist=relist,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    def progress(event: str, data: dict[str, Any]) -> None:
+        if event == "listed":
+            where = data.get("host") or data.get("file")
+            click.echo(f"  listed {data['captures']} captures of {where} ({data['total']} in all)", err=True)
+        elif event == "capture" and (data["done"] % 50 == 0 or data["done"] == data["total"]):
+            click.echo(f"  read {data['done']} of {data['total']} captures", err=True)
+
+    click.echo(f"{site.name}: backfill from {source} ({options.archive_url if source == 'wayback' else ', '.join(files)})", err=True)
+    with Archive.open(db_path) as archive:
+        archive.sync_sites(config.sites)
+        report = run_backfill(site, archive, options, progress=progress)
+    for line in report.lines():
+        click.echo(line, err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    sys.exit(1 if report.status == "unreachable" else 0)

@@ -7,6 +7,8 @@ every error names its place (`sites[2].start_urls: expected a list of URLs`).
       user_agent: "provincial-news-archive/0.1 (+https://…)"
       schedule: "0 2 * * *"      # cron, Asia/Ho_Chi_Minh
       max_pages: 50              # listing pages per start URL and run
+      archive_url: https://web.archive.org   # for 'harvester backfill' (a Wayback/pywb server)
+      archive_delay: 3.0         # seconds between two requests to the archive
     sites:
       - name: sldtbxh-kontum     # unique; used in the archive and on the command line
         province: Kon Tum
@@ -53,6 +55,8 @@ class Defaults:
     max_pages: int = 50
     max_bytes: int = 10_000_000
     max_urls: int = 5000
+    archive_url: str = "https://web.archive.org"
+    archive_delay: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,8 @@ class Config:
 PLATFORM_NAMES = ("auto", *PLATFORMS)
 SELECTOR_FIELDS = ("title", "body", "lead", "date", "views", "author", "poster", "category", "meta", "captions", "remove")
 
-_DEFAULT_KEYS = {"delay", "timeout", "user_agent", "schedule", "max_pages", "max_bytes", "max_urls"}
+_DEFAULT_KEYS = {"delay", "timeout", "user_agent", "schedule", "max_pages", "max_bytes", "max_urls",
+                 "archive_url", "archive_delay"}
 _SITE_KEYS = {
     "name", "province", "department", "start_urls", "platform", "delay", "timeout", "max_pages",
     "max_bytes", "max_urls", "schedule", "status", "aliases", "verify", "ca_bundle", "selectors",
@@ -184,6 +189,10 @@ def _defaults(raw: Any, source: str | None) -> Defaults:
     for key in ("max_pages", "max_bytes", "max_urls"):
         if key in raw:
             values[key] = _number(raw[key], f"defaults.{key}", source, minimum=1, integer=True)
+    if "archive_url" in raw:
+        values["archive_url"] = _url(raw["archive_url"], "defaults.archive_url", source).rstrip("/")
+    if "archive_delay" in raw:
+        values["archive_delay"] = float(_number(raw["archive_delay"], "defaults.archive_delay", source))
     return Defaults(**{**d.__dict__, **values})
 
 

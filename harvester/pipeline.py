@@ -24,7 +24,7 @@ from .config import Config, Site
 from .discover import discover
 from .errors import FetchError
 from .fetch import Fetcher, Page
-from .store import Archive
+from .store import Archive, StoreResult
 from .urls import canonical, in_scope
 
 __all__ = ["RunResult", "SiteResult", "harvest", "harvest_site", "harvest_article"]
@@ -132,16 +132,21 @@ def harvest_article(
     store_page(site, page, archive, run_id, result)
 
 
-def store_page(site: Site, page: Page, archive: Archive, run_id: int | None, result: SiteResult) -> None:
-    """Parse a fetched article page and store it with its raw bytes, in one transaction."""
+def store_page(site: Site, page: Page, archive: Archive, run_id: int | None, result: SiteResult) -> StoreResult | None:
+    """Parse a fetched article page and store it with its raw bytes, in one transaction.
+
+    The page may be a live fetch or an archived capture (`page.source`; `page.fetched_at` is
+    then the capture time). Returns what was stored, or None when the page is not an
+    article (the ParseError is recorded in `errors` with the page)."""
     with archive.transaction():
         page_id = archive.save_page(page, site=site.name, kind="article", run_id=run_id)
         try:
             article = parse_bytes(page.body, page.final_url, page.content_type, site.platform, site.selectors)
         except ParseError as exc:
             result.add_error("parse", str(exc))
-            archive.record_error(run_id, site.name, page.url, "parse", exc.reason, status=page.status, page_id=page_id)
-            return
+            archive.record_error(run_id, site.name, page.url, "parse", exc.reason, status=page.status, page_id=page_id,
+                                 crawl_state=page.source == "live")
+            return None
         stored = archive.store_article(
             site.name, article, requested_url=page.url, final_url=page.final_url,
             fetched_at=page.fetched_at, page_id=page_id, source=page.source,
@@ -154,6 +159,7 @@ def store_page(site: Site, page: Page, archive: Archive, run_id: int | None, res
         value = getattr(article, f)
         if value not in (None, (), []):
             result.filled[f] += 1
+    return stored
 
 
 def harvest_site(

@@ -183,6 +183,46 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM articles a JOIN versions v ON v.id = a.latest_version_id;
         """,
     ),
+    (
+        "008_backfill",
+        """
+        -- Backfill from web archives (harvester/backfill.py): where each CDX listing stands,
+        -- and every capture listed, so a second run continues and fetches nothing twice.
+        CREATE TABLE backfill_cdx (
+            site TEXT NOT NULL,
+            query TEXT NOT NULL,          -- the CDX query string, without its resume key
+            resume_key TEXT,              -- where the next page starts; NULL before the first
+            done INTEGER NOT NULL DEFAULT 0,
+            pages INTEGER NOT NULL DEFAULT 0,
+            captures INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (site, query)
+        );
+        CREATE TABLE backfill_captures (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            source TEXT NOT NULL,         -- wayback | warc
+            url TEXT NOT NULL,            -- as the archive captured it (an old host, http:, :80)
+            timestamp TEXT NOT NULL,      -- capture time, 14 digits UTC, as archives write it
+            captured_at TEXT NOT NULL,    -- the same moment at +07:00
+            digest TEXT,                  -- payload SHA-1 (base32) as the archive reports it
+            mimetype TEXT,
+            location TEXT NOT NULL,       -- the raw snapshot URL, or FILE#OFFSET in a WARC
+            shape TEXT NOT NULL,          -- article | listing | other (from the URL)
+            state TEXT NOT NULL,          -- pending | stored | skipped | failed
+            reason TEXT,                  -- why skipped or failed (or what stored bytes were reused)
+            attempts INTEGER NOT NULL DEFAULT 0,
+            page_id INTEGER REFERENCES pages(id),
+            article_id INTEGER REFERENCES articles(id),
+            run_id INTEGER,
+            listed_at TEXT NOT NULL,
+            done_at TEXT,
+            UNIQUE (site, source, url, timestamp)
+        );
+        CREATE INDEX backfill_captures_todo ON backfill_captures(site, source, state, timestamp);
+        CREATE INDEX backfill_captures_digest ON backfill_captures(site, digest);
+        """,
+    ),
 ]
 
 
@@ -192,6 +232,7 @@ class StoreResult:
     new_article: bool
     new_version: bool
     version_id: int
+    page_id: int | None = None
 
 
 def _json(value: Any) -> str:
@@ -202,8 +243,8 @@ class Archive:
     """An open archive. One per thread; several processes may open the same file.
 
     >>> with Archive.open(":memory:") as archive:
-    ...     archive.schema_version()
-    '001_initial'
+    ...     archive.schema_version() == max(name for name, _ in MIGRATIONS)
+    True
     """
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
@@ -341,13 +382,16 @@ class Archive:
     def record_error(
         self, run_id: int | None, site: str | None, url: str | None, kind: str, message: str,
         status: int | None = None, page_id: int | None = None, url_kind: str = "article",
+        crawl_state: bool = True,
     ) -> None:
+        """Record a page-level failure; with `crawl_state` (live fetches) the URL is also
+        marked failed in `urls`, so the next run retries it. Archive captures pass False."""
         with self.transaction():
             self.conn.execute(
                 "INSERT INTO errors (run_id, site, url, kind, status, message, at, page_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, site, url, kind, status, message, iso(now()), page_id),
             )
-            if url:
+            if url and crawl_state:
                 self._touch_url(url, site or "", status, kind=url_kind, error=f"{kind}: {message}")
 
     # --- pages ---------------------------------------------------------------------------
@@ -403,8 +447,13 @@ class Archive:
         page_id: int | None = None,
         source: str = "live",
     ) -> StoreResult:
-        """Record one fetch of an article: its URLs, a version if the content changed, and a
-        view observation. Idempotent for unchanged content (only the observation is added)."""
+        """Record one observation of an article: its URLs, a version if the content changed,
+        and a view observation. Idempotent for unchanged content (only the observation is added).
+
+        Observations may arrive out of time order (a backfill from a web archive adds captures
+        older than the live fetches): the version is placed by `fetched_at` among the others
+        (see `_place_version`), `latest_version_id` stays the newest by time, and only a live
+        fetch changes the article's live/gone status and the crawl state in `urls`."""
         at = iso(fetched_at)
         key = trust_canonical(final_url, article.canonical_url) or canonical(final_url)
         urls = [(key, "canonical"), (canonical(final_url), "fetched"), (canonical(requested_url), "redirect" if requested_url != final_url else "fetched")]
@@ -425,39 +474,89 @@ class Archive:
                 article_id = int(cur.lastrowid or 0)
             for url, reason in urls:
                 self.conn.execute(
-                    "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at, reason) VALUES (?, ?, ?, ?)",
+                    """INSERT INTO article_urls (url, article_id, first_seen_at, reason) VALUES (?, ?, ?, ?)
+                       ON CONFLICT(url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)""",
                     (url, article_id, at, reason),
                 )
+            version_id, new_version = self._place_version(article_id, at, digest, article, source, page_id)
             latest = self.conn.execute(
-                "SELECT v.id, v.content_hash FROM articles a LEFT JOIN versions v ON v.id = a.latest_version_id WHERE a.id = ?",
-                (article_id,),
+                "SELECT id FROM versions WHERE article_id = ? ORDER BY fetched_at DESC, id DESC LIMIT 1", (article_id,)
             ).fetchone()
-            new_version = latest["content_hash"] != digest
-            version_id = latest["id"]
-            if new_version:
-                d = article.as_dict()
-                cur = self.conn.execute(
-                    """INSERT INTO versions (article_id, fetched_at, content_hash, title, body, captions, author,
-                           poster, published_at, category, images, attachments, platform, parser_version,
-                           source, page_id)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (article_id, at, digest, d["title"], d["body"], _json(d["captions"]), d["author"], d["poster"],
-                     d["published_at"], d["category"], _json(d["images"]), _json(d["attachments"]),
-                     article.platform, PARSER_VERSION, source, page_id),
-                )
-                version_id = int(cur.lastrowid or 0)
             self.conn.execute(
-                """UPDATE articles SET last_seen_at = max(last_seen_at, ?), status = 'live', gone_at = NULL,
-                       missing_count = 0, latest_version_id = ? WHERE id = ?""",
-                (at, version_id, article_id),
+                """UPDATE articles SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?),
+                       latest_version_id = ? WHERE id = ?""",
+                (at, at, latest["id"], article_id),
             )
+            if source == "live":
+                self.conn.execute(
+                    "UPDATE articles SET status = 'live', gone_at = NULL, missing_count = 0 WHERE id = ?", (article_id,)
+                )
             self.conn.execute(
                 "INSERT INTO view_counts (article_id, observed_at, views, source, page_id) VALUES (?, ?, ?, ?, ?)",
                 (article_id, at, article.views, source, page_id),
             )
-            for url, _ in urls:
-                self._touch_url(url, site, 200, article_id=article_id, fetched_at=at)
-        return StoreResult(article_id, new_article, new_version, int(version_id))
+            if source == "live":
+                for url, _ in urls:
+                    self._touch_url(url, site, 200, article_id=article_id, fetched_at=at)
+        return StoreResult(article_id, new_article, new_version, int(version_id), page_id)
+
+    def _place_version(
+        self, article_id: int, at: str, digest: str, article: Article, source: str, page_id: int | None,
+    ) -> tuple[int, bool]:
+        """The version an observation at `at` belongs to: (version id, whether it is new).
+
+        The invariant kept: versions ordered by fetched_at never repeat a content hash twice
+        in a row, and every observation reads the version in force at its time. A live fetch
+        is the newest observation, so it only compares with the latest version. An older
+        capture may fall inside the history:
+        - same content as the version in force then: nothing to write;
+        - same content as the next version, with no observation in between: that version
+          is backdated to this capture (its content was there earlier);
+        - otherwise a version is inserted at `at`; if later observations read the previous
+          content before the next version, that content is restored at the first of them
+          (the page was edited and then changed back)."""
+        versions = "SELECT id, content_hash, fetched_at FROM versions WHERE article_id = ? AND fetched_at {} ? ORDER BY fetched_at {}, id {} LIMIT 1"
+        prev = self.conn.execute(versions.format("<=", "DESC", "DESC"), (article_id, at)).fetchone()
+        if prev is not None and prev["content_hash"] == digest:
+            return int(prev["id"]), False
+        nxt = self.conn.execute(versions.format(">", "ASC", "ASC"), (article_id, at)).fetchone()
+        upto = nxt["fetched_at"] if nxt is not None else None
+        # the first later observation that read the previous content (none for a live fetch)
+        between = self.conn.execute(
+            """SELECT observed_at, source, page_id FROM view_counts WHERE article_id = ? AND observed_at > ?
+               AND (? IS NULL OR observed_at < ?) ORDER BY observed_at, id LIMIT 1""",
+            (article_id, at, upto, upto),
+        ).fetchone()
+        if nxt is not None and nxt["content_hash"] == digest and between is None:
+            self.conn.execute(
+                "UPDATE versions SET fetched_at = ?, source = ?, page_id = ? WHERE id = ?",
+                (at, source, page_id, nxt["id"]),
+            )
+            return int(nxt["id"]), False
+        d = article.as_dict()
+        cur = self.conn.execute(
+            """INSERT INTO versions (article_id, fetched_at, content_hash, title, body, captions, author,
+                   poster, published_at, category, images, attachments, platform, parser_version,
+                   source, page_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (article_id, at, digest, d["title"], d["body"], _json(d["captions"]), d["author"], d["poster"],
+             d["published_at"], d["category"], _json(d["images"]), _json(d["attachments"]),
+             article.platform, PARSER_VERSION, source, page_id),
+        )
+        if between is not None and prev is not None:
+            self._copy_version(int(prev["id"]), between["observed_at"], between["source"], between["page_id"])
+        return int(cur.lastrowid or 0), True
+
+    def _copy_version(self, version_id: int, at: str, source: str, page_id: int | None) -> None:
+        """Write a version's content again at a later time (every column, including any a
+        later migration adds, but the time and where it was read)."""
+        cols = [r["name"] for r in self.conn.execute("PRAGMA table_info(versions)")
+                if r["name"] not in ("id", "fetched_at", "source", "page_id")]
+        names = ", ".join(cols)
+        self.conn.execute(
+            f"INSERT INTO versions ({names}, fetched_at, source, page_id) SELECT {names}, ?, ?, ? FROM versions WHERE id = ?",
+            (at, source, page_id, version_id),
+        )
 
     def mark_missing(self, url: str, at: datetime, *, threshold: int = 2) -> tuple[int, bool] | None:
         """A 404/410 for a known article: count it, and mark the article gone at the
