@@ -19,7 +19,8 @@ from parsers import PLATFORMS, ParseError, parse_bytes
 
 from . import __version__
 from .config import load_config
-from .errors import ConfigError, HarvestError
+from .errors import ConfigError, HarvestError, StoreError
+from .output import emit, output_options
 from .pipeline import RunResult, harvest
 from .store import Archive
 
@@ -189,3 +190,49 @@ def demo(db_path: str, articles: int, serve: bool) -> None:
             except KeyboardInterrupt:
                 pass
     sys.exit(result.exit_code)
+
+
+# --- history and analytics (issue 6) ---------------------------------------------------------
+
+
+def open_archive(db_path: str) -> Archive:
+    """An existing archive for the read commands (migrated, so its views are current)."""
+    if db_path != ":memory:" and not Path(db_path).exists():
+        raise StoreError(f"{db_path}: no archive here (run 'harvester run' or 'harvester demo' first, or pass --db)")
+    return Archive.open(db_path)
+
+
+@cli.command()
+@click.argument("article", metavar="URL_OR_ID")
+@db_option
+@click.option("--text", "fmt", flag_value="text", help="Output for reading: each version, its changes, word diffs marked [-deleted-] {+inserted+}.")
+@output_options
+@click.option("--full", is_flag=True, help="Include every field of every version (JSON, --nl).")
+@click.option("--superseded", is_flag=True, help="Include versions a reparse replaced.")
+@click.option("--context", default=8, show_default=True, type=click.IntRange(0, 1000), help="Unchanged words shown around a change (--text).")
+@translate_errors
+def history(article: str, db_path: str, fmt: str, full: bool, superseded: bool, context: int) -> None:
+    """Every version of an article with its time and what changed, and its status events
+    (missing, gone, back, moved, merged, reparsed), in time order.
+
+    URL_OR_ID is the article's id or any URL it was seen at. JSON (the default) gives each
+    change as a word diff: a list of {op, text} with op "equal", "insert" or "delete".
+
+    Example:
+
+    \b
+        harvester history 12 --text
+        harvester history https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-8814 --nl
+    """
+    from .history import article_header, render_text, table_row, timeline
+
+    with open_archive(db_path) as archive:
+        article_id = archive.find_article(article)
+        entries = timeline(archive, article_id, full=full, superseded=superseded)
+        if fmt == "text":
+            style = (lambda s, op: click.style(s, fg="green" if op == "insert" else "red")) if sys.stdout.isatty() else None
+            click.echo(render_text(article_header(archive, article_id), list(entries), context=context, style=style), nl=False)
+        elif fmt in ("table", "csv"):
+            emit((table_row(e) for e in entries), fmt, columns=["at", "what", "parser", "detail"])
+        else:
+            emit(entries, fmt)

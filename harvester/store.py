@@ -27,7 +27,7 @@ from typing import Any
 from parsers import PARSER_VERSION, Article
 
 from .clock import iso, now
-from .errors import StoreError
+from .errors import NotFound, StoreError
 from .urls import canonical, trust_canonical
 
 __all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS"]
@@ -190,6 +190,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         "006_history_analytics",
         """
         ALTER TABLE versions ADD COLUMN superseded_at TEXT;   -- NULL: part of the article's history
+        ALTER TABLE versions ADD COLUMN superseded_reason TEXT;   -- reparse | merge
         CREATE TABLE article_events (
             id INTEGER PRIMARY KEY,
             article_id INTEGER NOT NULL REFERENCES articles(id),
@@ -452,6 +453,26 @@ class Archive:
         row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (canonical(url),)).fetchone()
         return int(row[0]) if row else None
 
+    def find_article(self, ref: str | int) -> int:
+        """The id of the article named by an id or by any URL it was seen at; NotFound otherwise.
+
+        >>> with Archive.open(":memory:") as archive:
+        ...     archive.find_article("https://example.gov.vn/tin-tuc/1")
+        Traceback (most recent call last):
+        harvester.errors.NotFound: no article in the archive at https://example.gov.vn/tin-tuc/1
+        """
+        text = str(ref).strip()
+        if text.isdigit():
+            if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (int(text),)).fetchone():
+                return int(text)
+            raise NotFound(f"no article with id {text} in the archive")
+        if not text.lower().startswith(("http://", "https://")):
+            raise NotFound(f"{text!r} is neither an article id nor an http(s) URL")
+        article_id = self.article_id_for(text)
+        if article_id is None:
+            raise NotFound(f"no article in the archive at {canonical(text)}")
+        return article_id
+
     def known_urls(self, site: str) -> set[str]:
         """Every URL at which an article of this site has been seen."""
         rows = self.conn.execute(
@@ -691,7 +712,9 @@ class Archive:
             (keep,),
         ).fetchall():
             if v["content_hash"] == previous:
-                self.conn.execute("UPDATE versions SET superseded_at = ? WHERE id = ?", (at, v["id"]))
+                self.conn.execute(
+                    "UPDATE versions SET superseded_at = ?, superseded_reason = 'merge' WHERE id = ?", (at, v["id"])
+                )
             previous = v["content_hash"]
         self._set_latest(keep)
         return keep

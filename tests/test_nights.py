@@ -5,18 +5,19 @@ series and statuses afterwards (issue 6's "done when")."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from harvester.clock import VN_TZ
-from harvester.demo import FixtureServer, FixtureSite
+from harvester.demo import FixtureSite
 from harvester.demo.config import demo_config
 from harvester.pipeline import harvest
 from harvester.store import Archive
 
-NIGHTS = [datetime(2026, 3, d, 2, 0, tzinfo=VN_TZ) for d in (1, 2, 3)]
+from conftest import NIGHTS
 
 
 def _iso(at: datetime) -> str:
@@ -24,42 +25,11 @@ def _iso(at: datetime) -> str:
 
 
 @pytest.fixture
-def nights(tmp_path: Path, clock) -> dict:  # noqa: ANN001 (conftest's Clock)
-    """Run three nights and return what changed, with the archive path."""
-    site = FixtureSite("nights-sldtbxh", n_articles=12, seed=11)
-    with FixtureServer([site]) as server:
-        config = demo_config([site])
-        db = tmp_path / "archive.db"
-        plan: dict = {"site": site, "db": db, "server": server}
-
-        clock.set(NIGHTS[0])
-        with Archive.open(db) as archive:
-            assert harvest(config, archive).status == "ok"
-        plan["urls_night1"] = {a.id: site.url_of(a) for a in site.articles}
-        plan["views_night1"] = {a.id: a.views for a in site.articles}
-
-        # night 2: two new articles, one edited paragraph, views up 15, one deletion, one move
-        clock.set(NIGHTS[1])
-        plan["new"] = site.add_articles(2)
-        edited = site.articles[4]
-        edited.paragraphs[1] = edited.paragraphs[1] + " Dự kiến hoàn thành trong tháng 12."
-        plan["edited"] = edited
-        site.grow_views(15)
-        deleted = site.articles[6]
-        site.delete(deleted.id)
-        plan["deleted"] = deleted
-        moved_from = site.articles[8]
-        plan["moved_from"] = moved_from
-        plan["moved_to"] = site.move(moved_from.id)
-        with Archive.open(db) as archive:
-            harvest(config, archive)
-
-        # night 3: views up 20; the deleted article answers 404 a second time
-        clock.set(NIGHTS[2])
-        site.grow_views(20)
-        with Archive.open(db) as archive:
-            harvest(config, archive)
-        yield plan
+def nights(three_nights: dict, tmp_path: Path) -> dict:
+    """The three-night archive (conftest), copied so a test may add a night."""
+    db = tmp_path / "archive.db"
+    shutil.copy(three_nights["db"], db)
+    return {**three_nights, "db": db}
 
 
 def _article(archive: Archive, url: str):  # noqa: ANN202
