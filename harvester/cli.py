@@ -236,3 +236,40 @@ def history(article: str, db_path: str, fmt: str, full: bool, superseded: bool, 
             emit((table_row(e) for e in entries), fmt, columns=["at", "what", "parser", "detail"])
         else:
             emit(entries, fmt)
+
+
+@cli.command()
+@db_option
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site's articles (repeatable).")
+@click.option("--platform", default=None, type=click.Choice(list(PLATFORMS)), help="Only articles last read by this parser.")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="Per-site platform and selectors, as the harvest uses them [default: config.yaml when present].")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@translate_errors
+def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_path: str | None, dry_run: bool, as_json: bool) -> None:
+    """Re-extract every stored article page with today's parsers; write new versions only
+    where the extraction changed (stamped with the parser version), and mark the versions
+    they replace as superseded. The sites are not contacted.
+
+    Run it after upgrading the parsers and before the next harvest, so a parser change is
+    not mistaken for an edit on the site.
+
+    Example:
+
+    \b
+        harvester reparse --dry-run
+        harvester reparse --site sldtbxh-kontum --platform kontum
+    """
+    from .reparse import reparse as run_reparse
+
+    config = None
+    if config_path is not None or Path("config.yaml").exists():
+        config = load_config(config_path or "config.yaml")
+    with open_archive(db_path) as archive:
+        result = run_reparse(archive, sites=sites or None, platform=platform, config=config, dry_run=dry_run)
+    click.echo(result.summary(), err=True)
+    for failure in result.failures[:5]:
+        click.echo(f"    {failure}", err=True)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

@@ -24,7 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from parsers import PARSER_VERSION, Article
+import parsers
+from parsers import Article
 
 from .clock import iso, now
 from .errors import NotFound, StoreError
@@ -555,17 +556,7 @@ class Archive:
             previous = self._version_at(article_id, at)
             new_version = previous is None or previous["content_hash"] != digest
             if new_version:
-                d = article.as_dict()
-                cur = self.conn.execute(
-                    """INSERT INTO versions (article_id, fetched_at, content_hash, title, body, captions, author,
-                           poster, published_at, category, images, attachments, platform, parser_version,
-                           source, page_id)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (article_id, at, digest, d["title"], d["body"], _json(d["captions"]), d["author"], d["poster"],
-                     d["published_at"], d["category"], _json(d["images"]), _json(d["attachments"]),
-                     article.platform, PARSER_VERSION, source, page_id),
-                )
-                version_id = int(cur.lastrowid or 0)
+                version_id = self._insert_version(article_id, article, at, digest, page_id, source)
             else:
                 version_id = int(previous["id"])
             if was is not None and was["status"] == "gone":
@@ -583,6 +574,52 @@ class Archive:
             for url, _ in urls:
                 self._touch_url(url, site, 200, article_id=article_id, fetched_at=at)
         return StoreResult(article_id, new_article, new_version, version_id)
+
+    def _insert_version(
+        self, article_id: int, article: Article, at: str, digest: str, page_id: int | None, source: str,
+    ) -> int:
+        d = article.as_dict()
+        cur = self.conn.execute(
+            """INSERT INTO versions (article_id, fetched_at, content_hash, title, body, captions, author,
+                   poster, published_at, category, images, attachments, platform, parser_version,
+                   source, page_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (article_id, at, digest, d["title"], d["body"], _json(d["captions"]), d["author"], d["poster"],
+             d["published_at"], d["category"], _json(d["images"]), _json(d["attachments"]),
+             article.platform, parsers.PARSER_VERSION, source, page_id),
+        )
+        return int(cur.lastrowid or 0)
+
+    def rewrite_history(
+        self,
+        article_id: int,
+        *,
+        add: Iterable[tuple[Article, str, int | None, str]],
+        supersede: Iterable[int],
+        views: Mapping[int, int | None],
+        at: datetime,
+        detail: Mapping[str, Any],
+    ) -> None:
+        """Apply a reparse to one article, in one transaction: write the versions in `add`
+        ((article, fetched_at, page_id, source), stamped with today's PARSER_VERSION), mark the
+        version ids in `supersede` as replaced, correct the observations in `views`
+        ({view_counts.id: views}), point the article at its newest current version, and
+        record a `reparsed` event with `detail`."""
+        when = iso(at)
+        with self.transaction():
+            for article, fetched_at, page_id, source in add:
+                self._insert_version(article_id, article, fetched_at, content_hash(article), page_id, source)
+            for version_id in supersede:
+                self.conn.execute(
+                    "UPDATE versions SET superseded_at = ?, superseded_reason = 'reparse' WHERE id = ? AND article_id = ?",
+                    (when, version_id, article_id),
+                )
+            for observation_id, value in views.items():
+                self.conn.execute(
+                    "UPDATE view_counts SET views = ? WHERE id = ? AND article_id = ?", (value, observation_id, article_id)
+                )
+            self._set_latest(article_id)
+            self._event(article_id, when, "reparsed", detail=detail)
 
     def mark_missing(
         self, url: str, at: datetime, *, threshold: int = 2, run_id: int | None = None, status: int | None = None,
