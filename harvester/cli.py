@@ -273,3 +273,92 @@ def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_p
         click.echo(f"    {failure}", err=True)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .analytics import parse_since
+
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+since_option = click.option(
+    "--since", callback=_since, metavar="WHEN",
+    help="Only from then: a duration back from now (7d, 24h, 2w, 90m) or a date (2026-03-01).",
+)
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, metavar="[URL_OR_ID]...")
+@db_option
+@click.option("--top", type=click.IntRange(1), metavar="N", help="The N articles whose views grew most (window: --since, default 7d).")
+@click.option("--by-site", is_flag=True, help="Per-site totals by day: articles counted, new, views gained, total.")
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable; with --top or --by-site).")
+@since_option
+@output_options
+@translate_errors
+def views(articles: tuple[str, ...], db_path: str, top: int | None, by_site: bool, sites: tuple[str, ...],
+          since: str | None, fmt: str) -> None:
+    """View counts: an article's series, the fastest-growing articles, or per-site totals.
+
+    With URL_OR_ID (an article's id or any URL it was seen at): every observation, with the
+    growth since the previous one and the growth per day. With --top N: the articles whose
+    views grew most since --since (default 7d), from the last count before the window to the
+    newest. With --by-site: per site and day, the total of its articles' newest counts.
+
+    Example:
+
+    \b
+        harvester views 12 -t
+        harvester views --top 10 --since 7d --site sldtbxh-kontum --csv
+        harvester views --by-site --since 2026-03-01 -t
+    """
+    from .analytics import parse_since, series, site_totals, top_growth
+
+    modes = sum([bool(articles), top is not None, by_site])
+    if modes != 1:
+        raise click.UsageError("give article ids or URLs, or --top N, or --by-site (one of them)")
+    with open_archive(db_path) as archive:
+        if articles:
+            ids = [archive.find_article(a) for a in articles]
+            emit((row for i in ids for row in series(archive, i, since)), fmt)
+        elif top is not None:
+            emit(top_growth(archive, since=since or parse_since("7d"), limit=top, sites=sites), fmt,
+                 columns=["article_id", "site", "title", "url", "status", "views_from", "views_to", "growth",
+                          "from_at", "to_at", "days", "growth_per_day"])
+        else:
+            emit(site_totals(archive, sites=sites, since=since), fmt,
+                 columns=["site", "day", "articles_observed", "new_articles", "views_gained", "total_views"])
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, metavar="[URL_OR_ID]...")
+@db_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The PNG file to write.")
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Plot this site's totals instead (repeatable).")
+@since_option
+@translate_errors
+def plot(articles: tuple[str, ...], db_path: str, out: str, sites: tuple[str, ...], since: str | None) -> None:
+    """Draw view counts over time as a PNG: one line per article, titled in Vietnamese, or
+    with --site, each site's total views by day and the views gained each day.
+
+    Example:
+
+    \b
+        harvester plot 12 15 https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-8814 --out views.png
+        harvester plot --site sldtbxh-kontum --site sotuphap-kontum --since 30d --out sites.png
+    """
+    from .plot import plot_articles, plot_sites
+
+    if bool(articles) == bool(sites):
+        raise click.UsageError("give article ids or URLs, or --site NAME (one of them)")
+    with open_archive(db_path) as archive:
+        if articles:
+            path = plot_articles(archive, [archive.find_article(a) for a in articles], out, since=since)
+        else:
+            path = plot_sites(archive, sites, out, since=since)
+    click.echo(f"wrote {path}", err=True)

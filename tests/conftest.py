@@ -66,7 +66,8 @@ NIGHTS = [datetime(2026, 3, d, 2, 0, tzinfo=VN_TZ) for d in (1, 2, 3)]
 def three_nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A 12-article fixture site harvested on three nights (2026-03-01..03 at 02:00):
     night 2 adds two articles, edits a paragraph of one, grows every view count by 15,
-    deletes one article (404) and moves another (301); night 3 grows views by 20 more.
+    deletes one article (404) and moves another (301); night 3 grows views by 20 more, and
+    by 520 for one popular article.
     Yields the plan (site, db path, the changed articles, first-night URLs and views); the
     sample site keeps being served for the whole session. Copy the db before writing to it."""
     from harvester.demo.config import demo_config
@@ -100,6 +101,8 @@ def three_nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
         clock.set(NIGHTS[2])
         site.grow_views(20)
+        plan["popular"] = site.articles[3]
+        plan["popular"].views += 500
         with Archive.open(db) as archive:
             harvest(config, archive)
     yield plan
