@@ -390,3 +390,33 @@ def export(kind: str, db_path: str, sites: tuple[str, ...], since: str | None, f
     with open_archive(db_path) as archive:
         n = emit(rows(archive, kind, sites=sites, since=since), fmt, columns=COLUMNS[kind])
     click.echo(f"{n} {kind} rows", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="The port to listen on.")
+@click.option("--print-metadata", is_flag=True, help="Print the Datasette metadata for this archive as JSON and exit.")
+@translate_errors
+def serve(db_path: str, host: str, port: int, print_metadata: bool) -> None:
+    """Browse and query the archive in Datasette: every table and column described, search,
+    top growing articles and an article's history as ready-made queries. Ctrl-C stops it.
+
+    With this package installed, a plain `datasette archive.db` gets the same metadata
+    through its plugin; --print-metadata writes it out for `datasette -m`.
+
+    Example:
+
+    \b
+        harvester serve --db archive.db --port 8001
+        harvester serve --print-metadata > metadata.json && datasette archive.db -m metadata.json
+    """
+    from .web import metadata_for
+    from .web import serve as run_server
+
+    open_archive(db_path).close()  # exists, and migrated: the views the queries use are there
+    if print_metadata:
+        click.echo(json.dumps(metadata_for(db_path), ensure_ascii=False, indent=2))
+        return
+    run_server(db_path, host=host, port=port,
+               on_ready=lambda url: click.echo(f"Serving {db_path} at {url} (Ctrl-C to stop)", err=True))

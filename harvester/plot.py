@@ -64,7 +64,7 @@ def plot_articles(archive: Archive, article_ids: Sequence[int], out: str | Path,
     """View counts over time, one line per article, labelled with its title."""
     import matplotlib
 
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         fig, (ax,) = _figure()
         drawn = 0
         for article_id in article_ids:
@@ -106,7 +106,7 @@ def plot_sites(archive: Archive, sites: Iterable[str], out: str | Path, *, since
     if not by_site:
         raise NothingToPlot("nothing to plot: no view counts for " + (", ".join(sites) or "any site")
                             + (f" since {since}" if since else ""))
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         fig, (top, bottom) = _figure(2)
         width = 0.8 / len(by_site)
         for i, (site, rows) in enumerate(sorted(by_site.items())):

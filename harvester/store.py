@@ -537,6 +537,7 @@ class Archive:
                 was = None
             else:
                 was = self.conn.execute("SELECT url, status FROM articles WHERE id = ?", (article_id,)).fetchone()
+                assert was is not None  # article_urls rows always point at an article
                 key_is_new = self._owner(key) != article_id
                 if was["url"] != key and (key_is_new or redirected):
                     self.conn.execute("UPDATE articles SET url = ? WHERE id = ?", (key, article_id))
@@ -554,10 +555,11 @@ class Archive:
                     "UPDATE article_urls SET reason = 'redirect' WHERE url = ? AND article_id = ?", (requested, article_id)
                 )
             previous = self._version_at(article_id, at)
-            new_version = previous is None or previous["content_hash"] != digest
-            if new_version:
+            if previous is None or previous["content_hash"] != digest:
+                new_version = True
                 version_id = self._insert_version(article_id, article, at, digest, page_id, source)
             else:
+                new_version = False
                 version_id = int(previous["id"])
             if was is not None and was["status"] == "gone":
                 self._event(article_id, at, "back", url=final)

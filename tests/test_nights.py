@@ -10,14 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import NIGHTS
 
 from harvester.clock import VN_TZ
 from harvester.demo import FixtureSite
 from harvester.demo.config import demo_config
 from harvester.pipeline import harvest
 from harvester.store import Archive
-
-from conftest import NIGHTS
 
 
 def _iso(at: datetime) -> str:
