@@ -676,10 +676,12 @@ class Archive:
         records their view counts and notices deletions (404/410) and moves (301) of articles
         that no longer appear on listing pages."""
         rows = self.conn.execute(
-            "SELECT id, url FROM articles WHERE site = ? AND status = 'live' ORDER BY last_seen_at, id LIMIT ?",
+            """SELECT a.url, (SELECT coalesce(p.final_url, p.url) FROM view_counts c JOIN pages p ON p.id = c.page_id
+                              WHERE c.article_id = a.id ORDER BY c.observed_at DESC, c.id DESC LIMIT 1) AS serving
+               FROM articles a WHERE a.site = ? AND a.status = 'live' ORDER BY a.last_seen_at, a.id LIMIT ?""",
             (site, limit),
-        ).fetchall()
-        return [canonical(self.serving_url(r["id"]) or r["url"]) for r in rows]
+        )
+        return [canonical(r["serving"] or r["url"]) for r in rows]
 
     def events(self, article_id: int) -> list[sqlite3.Row]:
         """The article's status changes (missing, gone, back, moved, merged, reparsed), in time order."""
