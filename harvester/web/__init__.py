@@ -39,7 +39,7 @@ def database_name(path: str | Path) -> str:
 
 
 def _tables(path: str | Path) -> set[str]:
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
     try:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     finally:
