@@ -19,7 +19,8 @@ from parsers import PLATFORMS, ParseError, parse_bytes
 
 from . import __version__
 from .config import load_config
-from .errors import ConfigError, HarvestError
+from .errors import ConfigError, HarvestError, StoreError
+from .output import emit, output_options
 from .pipeline import RunResult, harvest
 from .store import Archive
 
@@ -267,3 +268,231 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     sys.exit(1 if report.status == "unreachable" else 0)
+# --- history and analytics (issue 6) ---------------------------------------------------------
+
+
+def open_archive(db_path: str) -> Archive:
+    """An existing archive for the read commands (migrated, so its views are current)."""
+    if db_path != ":memory:" and not Path(db_path).exists():
+        raise StoreError(f"{db_path}: no archive here (run 'harvester run' or 'harvester demo' first, or pass --db)")
+    return Archive.open(db_path)
+
+
+@cli.command()
+@click.argument("article", metavar="URL_OR_ID")
+@db_option
+@click.option("--text", "fmt", flag_value="text", help="Output for reading: each version, its changes, word diffs marked [-deleted-] {+inserted+}.")
+@output_options
+@click.option("--full", is_flag=True, help="Include every field of every version (JSON, --nl).")
+@click.option("--superseded", is_flag=True, help="Include versions a reparse replaced.")
+@click.option("--context", default=8, show_default=True, type=click.IntRange(0, 1000), help="Unchanged words shown around a change (--text).")
+@translate_errors
+def history(article: str, db_path: str, fmt: str, full: bool, superseded: bool, context: int) -> None:
+    """Every version of an article with its time and what changed, and its status events
+    (missing, gone, back, moved, merged, reparsed), in time order.
+
+    URL_OR_ID is the article's id or any URL it was seen at. JSON (the default) gives each
+    change as a word diff: a list of {op, text} with op "equal", "insert" or "delete".
+
+    Example:
+
+    \b
+        harvester history 12 --text
+        harvester history https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-8814 --nl
+    """
+    from .history import article_header, render_text, table_row, timeline
+
+    with open_archive(db_path) as archive:
+        article_id = archive.find_article(article)
+        entries = timeline(archive, article_id, full=full, superseded=superseded)
+        if fmt == "text":
+            style = (lambda s, op: click.style(s, fg="green" if op == "insert" else "red")) if sys.stdout.isatty() else None
+            click.echo(render_text(article_header(archive, article_id), list(entries), context=context, style=style), nl=False)
+        elif fmt in ("table", "csv"):
+            emit((table_row(e) for e in entries), fmt, columns=["at", "what", "parser", "detail"])
+        else:
+            emit(entries, fmt)
+
+
+@cli.command()
+@db_option
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site's articles (repeatable).")
+@click.option("--platform", default=None, type=click.Choice(list(PLATFORMS)), help="Only articles last read by this parser.")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="Per-site platform and selectors, as the harvest uses them [default: config.yaml when present].")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@translate_errors
+def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_path: str | None, dry_run: bool, as_json: bool) -> None:
+    """Re-extract every stored article page with today's parsers; write new versions only
+    where the extraction changed (stamped with the parser version), and mark the versions
+    they replace as superseded. The sites are not contacted.
+
+    Run it after upgrading the parsers and before the next harvest, so a parser change is
+    not mistaken for an edit on the site.
+
+    Example:
+
+    \b
+        harvester reparse --dry-run
+        harvester reparse --site sldtbxh-kontum --platform kontum
+    """
+    from .reparse import reparse as run_reparse
+
+    config = None
+    if config_path is not None or Path("config.yaml").exists():
+        config = load_config(config_path or "config.yaml")
+    with open_archive(db_path) as archive:
+        result = run_reparse(archive, sites=sites or None, platform=platform, config=config, dry_run=dry_run)
+    click.echo(result.summary(), err=True)
+    for failure in result.failures[:5]:
+        click.echo(f"    {failure}", err=True)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .analytics import parse_since
+
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+since_option = click.option(
+    "--since", callback=_since, metavar="WHEN",
+    help="Only from then: a duration back from now (7d, 24h, 2w, 90m) or a date (2026-03-01).",
+)
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, metavar="[URL_OR_ID]...")
+@db_option
+@click.option("--top", type=click.IntRange(1), metavar="N", help="The N articles whose views grew most (window: --since, default 7d).")
+@click.option("--by-site", is_flag=True, help="Per-site totals by day: articles counted, new, views gained, total.")
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable; with --top or --by-site).")
+@since_option
+@output_options
+@translate_errors
+def views(articles: tuple[str, ...], db_path: str, top: int | None, by_site: bool, sites: tuple[str, ...],
+          since: str | None, fmt: str) -> None:
+    """View counts: an article's series, the fastest-growing articles, or per-site totals.
+
+    With URL_OR_ID (an article's id or any URL it was seen at): every observation, with the
+    growth since the previous one and the growth per day. With --top N: the articles whose
+    views grew most since --since (default 7d), from the last count before the window to the
+    newest. With --by-site: per site and day, the total of its articles' newest counts.
+
+    Example:
+
+    \b
+        harvester views 12 -t
+        harvester views --top 10 --since 7d --site sldtbxh-kontum --csv
+        harvester views --by-site --since 2026-03-01 -t
+    """
+    from .analytics import parse_since, series, site_totals, top_growth
+
+    modes = sum([bool(articles), top is not None, by_site])
+    if modes != 1:
+        raise click.UsageError("give article ids or URLs, or --top N, or --by-site (one of them)")
+    with open_archive(db_path) as archive:
+        if articles:
+            ids = [archive.find_article(a) for a in articles]
+            emit((row for i in ids for row in series(archive, i, since)), fmt)
+        elif top is not None:
+            emit(top_growth(archive, since=since or parse_since("7d"), limit=top, sites=sites), fmt,
+                 columns=["article_id", "site", "title", "url", "status", "views_from", "views_to", "growth",
+                          "from_at", "to_at", "days", "growth_per_day"])
+        else:
+            emit(site_totals(archive, sites=sites, since=since), fmt,
+                 columns=["site", "day", "articles_observed", "new_articles", "views_gained", "total_views"])
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, metavar="[URL_OR_ID]...")
+@db_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The PNG file to write.")
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Plot this site's totals instead (repeatable).")
+@since_option
+@translate_errors
+def plot(articles: tuple[str, ...], db_path: str, out: str, sites: tuple[str, ...], since: str | None) -> None:
+    """Draw view counts over time as a PNG: one line per article, titled in Vietnamese, or
+    with --site, each site's total views by day and the views gained each day.
+
+    Example:
+
+    \b
+        harvester plot 12 15 https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-8814 --out views.png
+        harvester plot --site sldtbxh-kontum --site sotuphap-kontum --since 30d --out sites.png
+    """
+    from .plot import plot_articles, plot_sites
+
+    if bool(articles) == bool(sites):
+        raise click.UsageError("give article ids or URLs, or --site NAME (one of them)")
+    with open_archive(db_path) as archive:
+        if articles:
+            path = plot_articles(archive, [archive.find_article(a) for a in articles], out, since=since)
+        else:
+            path = plot_sites(archive, sites, out, since=since)
+    click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["articles", "versions", "views"]))
+@db_option
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable).")
+@since_option
+@output_options
+@translate_errors
+def export(kind: str, db_path: str, sites: tuple[str, ...], since: str | None, fmt: str) -> None:
+    """Export articles (latest version and views of each), versions (every article's
+    history, numbered) or views (every observation), streaming: a million rows run in flat
+    memory (except -t, which must measure its columns).
+
+    --since keeps articles seen, versions fetched and views observed from then on.
+
+    Example:
+
+    \b
+        harvester export views --since 30d --csv > views.csv
+        harvester export versions --site sldtbxh-kontum --nl > versions.jsonl
+    """
+    from .export import COLUMNS
+    from .export import export as rows
+
+    with open_archive(db_path) as archive:
+        n = emit(rows(archive, kind, sites=sites, since=since), fmt, columns=COLUMNS[kind])
+    click.echo(f"{n} {kind} rows", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="The port to listen on.")
+@click.option("--print-metadata", is_flag=True, help="Print the Datasette metadata for this archive as JSON and exit.")
+@translate_errors
+def serve(db_path: str, host: str, port: int, print_metadata: bool) -> None:
+    """Browse and query the archive in Datasette: every table and column described, search,
+    top growing articles and an article's history as ready-made queries. Ctrl-C stops it.
+
+    With this package installed, a plain `datasette archive.db` gets the same metadata
+    through its plugin; --print-metadata writes it out for `datasette -m`.
+
+    Example:
+
+    \b
+        harvester serve --db archive.db --port 8001
+        harvester serve --print-metadata > metadata.json && datasette archive.db -m metadata.json
+    """
+    from .web import metadata_for
+    from .web import serve as run_server
+
+    open_archive(db_path).close()  # exists, and migrated: the views the queries use are there
+    if print_metadata:
+        click.echo(json.dumps(metadata_for(db_path), ensure_ascii=False, indent=2))
+        return
+    run_server(db_path, host=host, port=port,
+               on_ready=lambda url: click.echo(f"Serving {db_path} at {url} (Ctrl-C to stop)", err=True))

@@ -5,6 +5,7 @@
     ├── FetchError       a URL could not be fetched; carries the URL, the site and the reason
     │   └── SiteUnreachable   no start URL of a site answered: the site is down or gone
     ├── StoreError       the archive cannot be opened or written
+    │   └── NotFound     the archive holds no such article (URL or id)
     └── LockError        another harvest holds the archive
 
 `parsers.errors.ParseError` (a page that is not a readable article) lives with the parsers,
@@ -20,6 +21,7 @@ __all__ = [
     "FetchError",
     "HarvestError",
     "LockError",
+    "NotFound",
     "ParseError",
     "SiteUnreachable",
     "StoreError",
@@ -71,6 +73,10 @@ class SiteUnreachable(FetchError):
 
 class StoreError(HarvestError):
     """The archive could not be opened, migrated or written."""
+
+
+class NotFound(StoreError):
+    """The archive holds no article at that URL or id."""
 
 
 class LockError(HarvestError):

@@ -123,7 +123,7 @@ def harvest_article(
         page = fetcher.get(url)
     except FetchError as exc:
         if exc.status in (404, 410):
-            missing = archive.mark_missing(url, now())
+            missing = archive.mark_missing(url, now(), run_id=run_id, status=exc.status)
             if missing and missing[1]:
                 result.add_error("gone", f"{url}: HTTP {exc.status} twice in a row; marked gone")
         result.add_error(exc.kind, str(exc))
@@ -196,7 +196,8 @@ def harvest_site(
             return result
         urls = list(found.article_urls)
         seen = {canonical(u) for u in urls}
-        for retry in archive.failed_urls(site.name):
+        # failed last time, then known live articles (view counts; deletions and moves show here)
+        for retry in [*archive.failed_urls(site.name), *archive.revisit_urls(site.name, site.max_urls)]:
             if retry not in seen and in_scope(retry, site.hosts):
                 urls.append(retry)
                 seen.add(retry)

@@ -24,10 +24,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from parsers import PARSER_VERSION, Article
+import parsers
+from parsers import Article
 
 from .clock import iso, now
-from .errors import StoreError
+from .errors import NotFound, StoreError
 from .urls import canonical, trust_canonical
 
 __all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS"]
@@ -184,6 +185,73 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        # issue 6: history and analytics. Versions replaced by a reparse (or left redundant by
+        # a merge) are kept and marked; status changes are events; SQL views answer the
+        # common questions (docs/schema.md).
+        "006_history_analytics",
+        """
+        ALTER TABLE versions ADD COLUMN superseded_at TEXT;   -- NULL: part of the article's history
+        ALTER TABLE versions ADD COLUMN superseded_reason TEXT;   -- reparse | merge
+        CREATE TABLE article_events (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,          -- missing | gone | back | moved | merged | reparsed
+            url TEXT,
+            status INTEGER,               -- the HTTP status of a miss
+            run_id INTEGER,
+            detail TEXT                   -- JSON object
+        );
+        CREATE INDEX article_events_article ON article_events(article_id, at);
+        CREATE INDEX view_counts_observed ON view_counts(observed_at);
+        CREATE INDEX versions_fetched ON versions(fetched_at);
+        CREATE VIEW article_versions AS
+            SELECT v.id AS version_id, v.article_id, a.site, a.url,
+                   row_number() OVER (PARTITION BY v.article_id ORDER BY v.fetched_at, v.id) AS version,
+                   v.fetched_at, v.title, v.body, v.captions, v.author, v.poster, v.published_at,
+                   v.category, v.images, v.attachments, v.platform, v.parser_version, v.source,
+                   v.page_id, v.content_hash
+            FROM versions v JOIN articles a ON a.id = v.article_id
+            WHERE v.superseded_at IS NULL;
+        CREATE VIEW article_summary AS
+            SELECT a.id AS article_id, a.site, a.url, a.status, a.first_seen_at, a.last_seen_at,
+                   a.gone_at, v.title, v.published_at, v.author, v.poster, v.category, v.platform,
+                   v.parser_version,
+                   (SELECT count(*) FROM versions x
+                     WHERE x.article_id = a.id AND x.superseded_at IS NULL) AS versions,
+                   (SELECT c.views FROM view_counts c WHERE c.article_id = a.id AND c.views IS NOT NULL
+                     ORDER BY c.observed_at DESC, c.id DESC LIMIT 1) AS views,
+                   (SELECT count(*) FROM article_urls u WHERE u.article_id = a.id) AS urls
+            FROM articles a LEFT JOIN versions v ON v.id = a.latest_version_id;
+        CREATE VIEW article_daily_views AS
+            SELECT c.article_id, a.site, substr(c.observed_at, 1, 10) AS day,
+                   c.views, max(c.observed_at) AS observed_at, count(*) AS observations
+            FROM view_counts c JOIN articles a ON a.id = c.article_id
+            WHERE c.views IS NOT NULL
+            GROUP BY c.article_id, substr(c.observed_at, 1, 10);
+        CREATE VIEW view_growth_daily AS
+            SELECT article_id, site, day, views, observed_at, prev_day, prev_views,
+                   views - prev_views AS growth,
+                   round(julianday(observed_at) - julianday(prev_observed_at), 4) AS days,
+                   CASE WHEN julianday(observed_at) > julianday(prev_observed_at)
+                        THEN round((views - prev_views)
+                                   / (julianday(observed_at) - julianday(prev_observed_at)), 2)
+                   END AS growth_per_day
+            FROM (SELECT d.*, lag(d.day) OVER w AS prev_day, lag(d.views) OVER w AS prev_views,
+                         lag(d.observed_at) OVER w AS prev_observed_at
+                  FROM article_daily_views d
+                  WINDOW w AS (PARTITION BY d.article_id ORDER BY d.day));
+        CREATE VIEW site_daily_views AS
+            SELECT site, day, articles_observed, new_articles, views_gained,
+                   sum(increment) OVER (PARTITION BY site ORDER BY day) AS total_views
+            FROM (SELECT site, day, count(*) AS articles_observed,
+                         sum(prev_views IS NULL) AS new_articles,
+                         coalesce(sum(growth), 0) AS views_gained,
+                         sum(coalesce(growth, views)) AS increment
+                  FROM view_growth_daily GROUP BY site, day);
+        """,
+    ),
+    (
         "008_backfill",
         """
         -- Backfill from web archives (harvester/backfill.py): where each CDX listing stands,
@@ -251,6 +319,7 @@ class Archive:
         self.conn = conn
         self.path = path
         self._in_tx = False
+        self._refs: list[tuple[str, str]] | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] = "archive.db", *, readonly: bool = False) -> Archive:
@@ -429,6 +498,26 @@ class Archive:
         row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (canonical(url),)).fetchone()
         return int(row[0]) if row else None
 
+    def find_article(self, ref: str | int) -> int:
+        """The id of the article named by an id or by any URL it was seen at; NotFound otherwise.
+
+        >>> with Archive.open(":memory:") as archive:
+        ...     archive.find_article("https://example.gov.vn/tin-tuc/1")
+        Traceback (most recent call last):
+        harvester.errors.NotFound: no article in the archive at https://example.gov.vn/tin-tuc/1
+        """
+        text = str(ref).strip()
+        if text.isdigit():
+            if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (int(text),)).fetchone():
+                return int(text)
+            raise NotFound(f"no article with id {text} in the archive")
+        if not text.lower().startswith(("http://", "https://")):
+            raise NotFound(f"{text!r} is neither an article id nor an http(s) URL")
+        article_id = self.article_id_for(text)
+        if article_id is None:
+            raise NotFound(f"no article in the archive at {canonical(text)}")
+        return article_id
+
     def known_urls(self, site: str) -> set[str]:
         """Every URL at which an article of this site has been seen."""
         rows = self.conn.execute(
@@ -450,21 +539,41 @@ class Archive:
         """Record one observation of an article: its URLs, a version if the content changed,
         and a view observation. Idempotent for unchanged content (only the observation is added).
 
-        Observations may arrive out of time order (a backfill from a web archive adds captures
-        older than the live fetches): the version is placed by `fetched_at` among the others
-        (see `_place_version`), `latest_version_id` stays the newest by time, and only a live
-        fetch changes the article's live/gone status and the crawl state in `urls`."""
+        Which article: the one a URL of this fetch (final, then requested) is known for. A
+        redirect from one known article's URL to another's makes them one article (merged,
+        the older one kept); a redirect to a new URL moves the article there. A canonical link
+        joins an article known under it only when the titles agree (some portals point every
+        page's canonical link at one URL). `articles.url` follows the article to its newest
+        canonical URL; every URL it was seen at stays in `article_urls`.
+
+        Which version: observations may arrive out of time order (a backfill from a web archive
+        adds captures older than the live fetches), so the version is placed by `fetched_at`
+        among the others (see `_place_version`) and `latest_version_id` stays the newest by
+        time. Only a live fetch changes the article's live/gone status and the crawl state in
+        `urls`.
+        """
         at = iso(fetched_at)
-        key = trust_canonical(final_url, article.canonical_url) or canonical(final_url)
-        urls = [(key, "canonical"), (canonical(final_url), "fetched"), (canonical(requested_url), "redirect" if requested_url != final_url else "fetched")]
+        final = canonical(final_url)
+        requested = canonical(requested_url)
+        redirected = final != requested
+        link = trust_canonical(final_url, article.canonical_url)
         digest = content_hash(article)
         with self.transaction():
-            article_id = None
-            for url, _ in urls:
-                row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (url,)).fetchone()
-                if row:
-                    article_id = int(row[0])
-                    break
+            ids = list(dict.fromkeys(i for i in (self._owner(final), self._owner(requested)) if i is not None))
+            article_id = ids[0] if ids else None
+            if len(ids) > 1:
+                article_id = self._merge(ids, at, url=requested, reason=f"{requested} redirects to {final}")
+            key = final
+            if link and link != final:
+                owner = self._owner(link)
+                if owner is None or owner == article_id:
+                    key = link
+                elif self._same_title(owner, article.title):
+                    key = link
+                    article_id = owner if article_id is None else self._merge(
+                        [article_id, owner], at, url=final, reason=f"{final} names {link} as its canonical URL"
+                    )
+                # otherwise the link names an unrelated article: not trusted for this page
             new_article = article_id is None
             if article_id is None:
                 cur = self.conn.execute(
@@ -472,25 +581,39 @@ class Archive:
                     (site, key, at, at),
                 )
                 article_id = int(cur.lastrowid or 0)
+                was = None
+            else:
+                was = self.conn.execute("SELECT url, status FROM articles WHERE id = ?", (article_id,)).fetchone()
+                assert was is not None  # article_urls rows always point at an article
+                key_is_new = self._owner(key) != article_id
+                if was["url"] != key and (key_is_new or redirected):
+                    self.conn.execute("UPDATE articles SET url = ? WHERE id = ?", (key, article_id))
+                    self._event(article_id, at, "moved", url=key, detail={
+                        "from": was["url"], "to": key, "reason": "redirect" if redirected else "canonical link",
+                    })
+            urls = [(key, "canonical"), (final, "fetched"), (requested, "redirect" if redirected else "fetched")]
             for url, reason in urls:
                 self.conn.execute(
                     """INSERT INTO article_urls (url, article_id, first_seen_at, reason) VALUES (?, ?, ?, ?)
                        ON CONFLICT(url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)""",
                     (url, article_id, at, reason),
                 )
+            if redirected:  # an address the article was once at now redirects: say so
+                self.conn.execute(
+                    "UPDATE article_urls SET reason = 'redirect' WHERE url = ? AND article_id = ?", (requested, article_id)
+                )
             version_id, new_version = self._place_version(article_id, at, digest, article, source, page_id)
-            latest = self.conn.execute(
-                "SELECT id FROM versions WHERE article_id = ? ORDER BY fetched_at DESC, id DESC LIMIT 1", (article_id,)
-            ).fetchone()
             self.conn.execute(
-                """UPDATE articles SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?),
-                       latest_version_id = ? WHERE id = ?""",
-                (at, at, latest["id"], article_id),
+                "UPDATE articles SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+                (at, at, article_id),
             )
             if source == "live":
+                if was is not None and was["status"] == "gone":
+                    self._event(article_id, at, "back", url=final)
                 self.conn.execute(
                     "UPDATE articles SET status = 'live', gone_at = NULL, missing_count = 0 WHERE id = ?", (article_id,)
                 )
+            self._set_latest(article_id)
             self.conn.execute(
                 "INSERT INTO view_counts (article_id, observed_at, views, source, page_id) VALUES (?, ?, ?, ?, ?)",
                 (article_id, at, article.views, source, page_id),
@@ -515,7 +638,10 @@ class Archive:
         - otherwise a version is inserted at `at`; if later observations read the previous
           content before the next version, that content is restored at the first of them
           (the page was edited and then changed back)."""
-        versions = "SELECT id, content_hash, fetched_at FROM versions WHERE article_id = ? AND fetched_at {} ? ORDER BY fetched_at {}, id {} LIMIT 1"
+        versions = (
+            "SELECT id, content_hash, fetched_at FROM versions WHERE article_id = ? AND superseded_at IS NULL"
+            " AND fetched_at {} ? ORDER BY fetched_at {}, id {} LIMIT 1"
+        )
         prev = self.conn.execute(versions.format("<=", "DESC", "DESC"), (article_id, at)).fetchone()
         if prev is not None and prev["content_hash"] == digest:
             return int(prev["id"]), False
@@ -533,6 +659,25 @@ class Archive:
                 (at, source, page_id, nxt["id"]),
             )
             return int(nxt["id"]), False
+        version_id = self._insert_version(article_id, article, at, digest, page_id, source)
+        if between is not None and prev is not None:
+            self._copy_version(int(prev["id"]), between["observed_at"], between["source"], between["page_id"])
+        return version_id, True
+
+    def _copy_version(self, version_id: int, at: str, source: str, page_id: int | None) -> None:
+        """Write a version's content again at a later time (every column, including any a
+        later migration adds, but the time and where it was read)."""
+        cols = [r["name"] for r in self.conn.execute("PRAGMA table_info(versions)")
+                if r["name"] not in ("id", "fetched_at", "source", "page_id", "superseded_at", "superseded_reason")]
+        names = ", ".join(cols)
+        self.conn.execute(
+            f"INSERT INTO versions ({names}, fetched_at, source, page_id) SELECT {names}, ?, ?, ? FROM versions WHERE id = ?",
+            (at, source, page_id, version_id),
+        )
+
+    def _insert_version(
+        self, article_id: int, article: Article, at: str, digest: str, page_id: int | None, source: str,
+    ) -> int:
         d = article.as_dict()
         cur = self.conn.execute(
             """INSERT INTO versions (article_id, fetched_at, content_hash, title, body, captions, author,
@@ -541,36 +686,191 @@ class Archive:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article_id, at, digest, d["title"], d["body"], _json(d["captions"]), d["author"], d["poster"],
              d["published_at"], d["category"], _json(d["images"]), _json(d["attachments"]),
-             article.platform, PARSER_VERSION, source, page_id),
+             article.platform, parsers.PARSER_VERSION, source, page_id),
         )
-        if between is not None and prev is not None:
-            self._copy_version(int(prev["id"]), between["observed_at"], between["source"], between["page_id"])
-        return int(cur.lastrowid or 0), True
+        return int(cur.lastrowid or 0)
 
-    def _copy_version(self, version_id: int, at: str, source: str, page_id: int | None) -> None:
-        """Write a version's content again at a later time (every column, including any a
-        later migration adds, but the time and where it was read)."""
-        cols = [r["name"] for r in self.conn.execute("PRAGMA table_info(versions)")
-                if r["name"] not in ("id", "fetched_at", "source", "page_id")]
-        names = ", ".join(cols)
-        self.conn.execute(
-            f"INSERT INTO versions ({names}, fetched_at, source, page_id) SELECT {names}, ?, ?, ? FROM versions WHERE id = ?",
-            (at, source, page_id, version_id),
-        )
+    def rewrite_history(
+        self,
+        article_id: int,
+        *,
+        add: Iterable[tuple[Article, str, int | None, str]],
+        supersede: Iterable[int],
+        views: Mapping[int, int | None],
+        at: datetime,
+        detail: Mapping[str, Any],
+    ) -> None:
+        """Apply a reparse to one article, in one transaction: write the versions in `add`
+        ((article, fetched_at, page_id, source), stamped with today's PARSER_VERSION), mark the
+        version ids in `supersede` as replaced, correct the observations in `views`
+        ({view_counts.id: views}), point the article at its newest current version, and
+        record a `reparsed` event with `detail`."""
+        when = iso(at)
+        with self.transaction():
+            for article, fetched_at, page_id, source in add:
+                self._insert_version(article_id, article, fetched_at, content_hash(article), page_id, source)
+            for version_id in supersede:
+                self.conn.execute(
+                    "UPDATE versions SET superseded_at = ?, superseded_reason = 'reparse' WHERE id = ? AND article_id = ?",
+                    (when, version_id, article_id),
+                )
+            for observation_id, value in views.items():
+                self.conn.execute(
+                    "UPDATE view_counts SET views = ? WHERE id = ? AND article_id = ?", (value, observation_id, article_id)
+                )
+            self._set_latest(article_id)
+            self._event(article_id, when, "reparsed", detail=detail)
 
-    def mark_missing(self, url: str, at: datetime, *, threshold: int = 2) -> tuple[int, bool] | None:
-        """A 404/410 for a known article: count it, and mark the article gone at the
-        `threshold`-th miss in a row. Returns (article_id, gone now) or None if unknown."""
+    def mark_missing(
+        self, url: str, at: datetime, *, threshold: int = 2, run_id: int | None = None, status: int | None = None,
+    ) -> tuple[int, bool] | None:
+        """A 404/410 for a known article: count it, and mark the article gone (never delete
+        it) at the `threshold`-th miss in a row. Returns (article_id, gone now), or None when
+        no article is known at the URL.
+
+        A miss counts only at the article's current address (its URL, or the URL that last
+        served it): an old address answering 404 says nothing about an article that moved.
+        One run counts at most one miss, so "twice in a row" means two runs. A successful
+        fetch resets the count (`store_article`).
+        """
         article_id = self.article_id_for(url)
         if article_id is None:
             return None
+        when = iso(at)
         with self.transaction():
-            self.conn.execute("UPDATE articles SET missing_count = missing_count + 1 WHERE id = ?", (article_id,))
-            row = self.conn.execute("SELECT missing_count, status FROM articles WHERE id = ?", (article_id,)).fetchone()
-            gone = row["missing_count"] >= threshold and row["status"] != "gone"
+            row = self.conn.execute("SELECT url, status, missing_count FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row["status"] == "gone":
+                return article_id, False
+            if canonical(url) not in {row["url"], canonical(self.serving_url(article_id) or row["url"])}:
+                return article_id, False
+            if run_id is not None and self.conn.execute(
+                "SELECT 1 FROM article_events WHERE article_id = ? AND event = 'missing' AND run_id = ? "
+                "AND at >= (SELECT last_seen_at FROM articles WHERE id = ?)",
+                (article_id, run_id, article_id),
+            ).fetchone():
+                return article_id, False
+            count = int(row["missing_count"]) + 1
+            self.conn.execute("UPDATE articles SET missing_count = ? WHERE id = ?", (count, article_id))
+            self._event(article_id, when, "missing", url=canonical(url), status=status, run_id=run_id,
+                        detail={"in_a_row": count})
+            gone = count >= threshold
             if gone:
-                self.conn.execute("UPDATE articles SET status = 'gone', gone_at = ? WHERE id = ?", (iso(at), article_id))
+                self.conn.execute("UPDATE articles SET status = 'gone', gone_at = ? WHERE id = ?", (when, article_id))
+                self._event(article_id, when, "gone", url=canonical(url), status=status, run_id=run_id,
+                            detail={"misses": count})
         return article_id, gone
+
+    def serving_url(self, article_id: int) -> str | None:
+        """The URL that last served the article (after redirects): where to look for it next."""
+        row = self.conn.execute(
+            """SELECT coalesce(p.final_url, p.url) FROM view_counts c JOIN pages p ON p.id = c.page_id
+               WHERE c.article_id = ? ORDER BY c.observed_at DESC, c.id DESC LIMIT 1""",
+            (article_id,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def revisit_urls(self, site: str, limit: int = 5000) -> list[str]:
+        """One URL per live article of the site, least recently seen first: re-fetching them
+        records their view counts and notices deletions (404/410) and moves (301) of articles
+        that no longer appear on listing pages."""
+        rows = self.conn.execute(
+            """SELECT a.url, (SELECT coalesce(p.final_url, p.url) FROM view_counts c JOIN pages p ON p.id = c.page_id
+                              WHERE c.article_id = a.id ORDER BY c.observed_at DESC, c.id DESC LIMIT 1) AS serving
+               FROM articles a WHERE a.site = ? AND a.status = 'live' ORDER BY a.last_seen_at, a.id LIMIT ?""",
+            (site, limit),
+        )
+        return [canonical(r["serving"] or r["url"]) for r in rows]
+
+    def events(self, article_id: int) -> list[sqlite3.Row]:
+        """The article's status changes (missing, gone, back, moved, merged, reparsed), in time order."""
+        return self.query("SELECT * FROM article_events WHERE article_id = ? ORDER BY at, id", (article_id,))
+
+    # --- identity and the version timeline (private) -------------------------------------
+
+    def _owner(self, url: str) -> int | None:
+        row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (url,)).fetchone()
+        return int(row[0]) if row else None
+
+    def _same_title(self, article_id: int, title: str) -> bool:
+        row = self.conn.execute(
+            "SELECT v.title FROM articles a JOIN versions v ON v.id = a.latest_version_id WHERE a.id = ?", (article_id,)
+        ).fetchone()
+        return row is None or " ".join(row[0].casefold().split()) == " ".join(title.casefold().split())
+
+    def _event(
+        self, article_id: int, at: str, event: str, *, url: str | None = None, status: int | None = None,
+        run_id: int | None = None, detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO article_events (article_id, at, event, url, status, run_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article_id, at, event, url, status, run_id, _json(dict(detail)) if detail else None),
+        )
+
+    def _set_latest(self, article_id: int) -> None:
+        self.conn.execute(
+            """UPDATE articles SET latest_version_id = (
+                   SELECT id FROM versions WHERE article_id = ? AND superseded_at IS NULL
+                   ORDER BY fetched_at DESC, id DESC LIMIT 1) WHERE id = ?""",
+            (article_id, article_id),
+        )
+
+    def _merge(self, ids: list[int], at: str, *, url: str, reason: str) -> int:
+        """Make several articles one: the oldest keeps its id and takes the others' URLs,
+        versions, observations and events; the others' rows go. A version that no longer
+        marks a change (the same content as the one before it) is marked superseded."""
+        rows = [self.conn.execute("SELECT * FROM articles WHERE id = ?", (i,)).fetchone() for i in ids]
+        rows.sort(key=lambda r: (r["first_seen_at"], r["id"]))
+        keep = int(rows[0]["id"])
+        for other in rows[1:]:
+            gone = int(other["id"])
+            for table, column in self._article_refs():
+                try:
+                    self.conn.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" = ?', (keep, gone))
+                except sqlite3.IntegrityError:
+                    # a table with one row per article (derived state): keep the kept article's row
+                    self.conn.execute(f'UPDATE OR IGNORE "{table}" SET "{column}" = ? WHERE "{column}" = ?', (keep, gone))
+                    self.conn.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', (gone,))
+            self.conn.execute(
+                "UPDATE articles SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+                (other["first_seen_at"], other["last_seen_at"], keep),
+            )
+            self.conn.execute("UPDATE articles SET latest_version_id = NULL WHERE id = ?", (gone,))
+            self.conn.execute("DELETE FROM articles WHERE id = ?", (gone,))
+            self._event(keep, at, "merged", url=url, detail={"article_id": gone, "url": other["url"], "reason": reason})
+        previous = None
+        for v in self.conn.execute(
+            "SELECT id, content_hash FROM versions WHERE article_id = ? AND superseded_at IS NULL ORDER BY fetched_at, id",
+            (keep,),
+        ).fetchall():
+            if v["content_hash"] == previous:
+                self.conn.execute(
+                    "UPDATE versions SET superseded_at = ?, superseded_reason = 'merge' WHERE id = ?", (at, v["id"])
+                )
+            previous = v["content_hash"]
+        self._set_latest(keep)
+        return keep
+
+    def _article_refs(self) -> list[tuple[str, str]]:
+        """(table, column) of every ordinary table pointing at articles.id: by foreign key or
+        by an `article_id` column (other modules' tables included)."""
+        if self._refs is None:
+            tables = [r[0] for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND upper(coalesce(sql, '')) NOT LIKE 'CREATE VIRTUAL%'"
+            )]
+            virtual = [r[0] for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND upper(sql) LIKE 'CREATE VIRTUAL%'"
+            )]
+            refs: list[tuple[str, str]] = []
+            for t in tables:
+                if t == "articles" or any(t.startswith(v + "_") for v in virtual):
+                    continue
+                cols = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{t}")')}
+                fks = {r[3] for r in self.conn.execute(f'PRAGMA foreign_key_list("{t}")') if r[2] == "articles"}
+                for c in sorted(fks | ({"article_id"} & cols)):
+                    refs.append((t, c))
+            self._refs = refs
+        return self._refs
 
     # --- crawl state -----------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 A `FixtureSite` holds N articles (newest first) in two categories, and renders their
 article pages, paginated listings (`/<category>?page=N`), an RSS feed, a sitemap and a
 robots.txt. It can change between "nights": new articles, an edited title or paragraph,
-growing view counts, a deleted article (404) and a moved one (301), so tests can check
+growing view counts, a deleted article (404), a moved one (301) and a changed canonical
+link, so tests can check
 what the archive remembers.
 """
 
@@ -85,6 +86,7 @@ class FixtureArticle:
     views: int
     status: int = 200            # 404/410 once deleted
     moved_to: int | None = None  # id of the article it now lives at (301)
+    canonical: str | None = None  # path of its <link rel=canonical>, when it declares one
 
     @property
     def slug(self) -> str:
@@ -167,6 +169,10 @@ class FixtureSite:
     def delete(self, article_id: int, status: int = 404) -> None:
         self.by_id(article_id).status = status
 
+    def set_canonical(self, article_id: int, path: str | None) -> None:
+        """Make the article's page declare `<link rel=canonical>` to this path (None: none)."""
+        self.by_id(article_id).canonical = path
+
     def move(self, article_id: int) -> FixtureArticle:
         """Give an article a new URL; the old one answers 301 to it."""
         old = self.by_id(article_id)
@@ -188,8 +194,9 @@ class FixtureSite:
                 body.append(f'<p style="text-align: center;"><img alt="" src="/Uploads/images/tintuc/{a.id}-{i}.jpg" style="width: 600px;" /></p>')
                 body.append(f'<p style="text-align: center;"><em>{e(a.captions[i])}</em></p>')
         body.append(f'<p style="text-align: right;"><strong>{e(a.byline)}</strong></p>')
+        head = f'<link rel="canonical" href="{e(self.base_url + a.canonical)}" />' if a.canonical else ""
         return _ARTICLE.format(
-            title=e(a.title), site=e(self.site_title), counter=f"{self.counter:,}".replace(",", "."),
+            head=head, title=e(a.title), site=e(self.site_title), counter=f"{self.counter:,}".replace(",", "."),
             cat_slug=cat_slug, cat_name=e(cat_name), body="\n".join(body), poster=e(a.poster),
             date=a.published.strftime("%d/%m/%Y"), views=a.views, slug=a.slug, menu=_menu(),
         )
@@ -270,7 +277,7 @@ _CHROME_TOP = """<div id="header"><a href="/"><img src="/Uploads/banner/baner.jp
 _COUNTER = """<td class="left-col" valign="top"><div class="box-counter"><div class="box-title">LƯỢT TRUY CẬP</div>
 <div class="counter-value">{counter}</div></div></td>"""
 _ARTICLE = (
-    """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{title} - {site}</title></head>
+    """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{title} - {site}</title>{head}</head>
 <body><form method="post" action="./{slug}" id="form1"><input type="hidden" name="__VIEWSTATE" value="x" />
 """
     + _CHROME_TOP
