@@ -42,7 +42,13 @@ def _timezone() -> tzinfo:
 
 TIMEZONE = _timezone()
 _FIELDS = ("minute", "hour", "day", "month", "day_of_week")
-_LABELS = {"minute": "minute", "hour": "hour", "day": "day of month", "month": "month", "day_of_week": "weekday"}
+_LABELS = {
+    "minute": "minute",
+    "hour": "hour",
+    "day": "day of month",
+    "month": "month",
+    "day_of_week": "weekday",
+}
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # cron's numbering: 0 = Sunday
 
 
@@ -85,7 +91,7 @@ def _fields(expr: str) -> dict[str, str]:
     values = expr.split()
     if len(values) != 5:
         raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(values)}")
-    fields = dict(zip(_FIELDS, values))
+    fields = dict(zip(_FIELDS, values, strict=True))
     try:
         fields["day_of_week"] = _weekdays(fields["day_of_week"])
     except ValueError as exc:
@@ -98,7 +104,9 @@ def _fields(expr: str) -> dict[str, str]:
     return fields
 
 
-def cron_trigger(expr: str, *, jitter: int | None = None, timezone: tzinfo | None = None) -> CronTrigger:
+def cron_trigger(
+    expr: str, *, jitter: int | None = None, timezone: tzinfo | None = None
+) -> CronTrigger:
     """An APScheduler trigger for a crontab line; ValueError naming the field otherwise.
 
     >>> t = cron_trigger("30 1 * * 0")
@@ -155,7 +163,8 @@ def slot_of(trigger: CronTrigger, moment: datetime, lookback: timedelta) -> date
     `lookback`: the slot a (possibly jittered, possibly late) execution belongs to.
 
     >>> t = cron_trigger("0 2 * * *")
-    >>> slot_of(t, datetime(2026, 11, 29, 2, 4, 10, tzinfo=TIMEZONE), timedelta(hours=1)).isoformat()
+    >>> late = datetime(2026, 11, 29, 2, 4, 10, tzinfo=TIMEZONE)
+    >>> slot_of(t, late, timedelta(hours=1)).isoformat()
     '2026-11-29T02:00:00+07:00'
     """
     plain = without_jitter(trigger)

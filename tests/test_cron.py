@@ -23,7 +23,13 @@ def test_weekday_numbers_count_from_sunday_as_in_crontab() -> None:
     assert _days("0 2 * * 0", 1) == ["Sun 02:00"]
     assert _days("0 2 * * 7", 1) == ["Sun 02:00"]
     assert _days("0 2 * * 1", 1) == ["Mon 02:00"]
-    assert _days("30 1 * * 1-5", 5) == ["Mon 01:30", "Tue 01:30", "Wed 01:30", "Thu 01:30", "Fri 01:30"]
+    assert _days("30 1 * * 1-5", 5) == [
+        "Mon 01:30",
+        "Tue 01:30",
+        "Wed 01:30",
+        "Thu 01:30",
+        "Fri 01:30",
+    ]
     assert _days("0 3 * * 5-7", 3) == ["Sat 03:00", "Sun 03:00", "Fri 03:00"]
     assert _days("0 3 * * */2", 4) == ["Sat 03:00", "Sun 03:00", "Tue 03:00", "Thu 03:00"]
     assert _days("0 3 * * sat,sun", 2) == ["Sat 03:00", "Sun 03:00"]
@@ -60,8 +66,13 @@ def test_the_config_refuses_a_bad_schedule_at_its_place() -> None:
         "defaults": {"schedule": "0 2 * * *"},
         "sites": [
             {"name": "a", "province": "P", "department": "D", "start_urls": ["https://a.gov.vn/"]},
-            {"name": "b", "province": "P", "department": "D", "start_urls": ["https://b.gov.vn/"],
-             "schedule": "0 26 * * *"},
+            {
+                "name": "b",
+                "province": "P",
+                "department": "D",
+                "start_urls": ["https://b.gov.vn/"],
+                "schedule": "0 26 * * *",
+            },
         ],
     }
     with pytest.raises(ConfigError) as info:
@@ -77,7 +88,13 @@ def test_a_late_or_jittered_firing_belongs_to_its_slot() -> None:
     trigger = cron_trigger("0 2 * * *", jitter=300)
     at = datetime(2026, 11, 29, 2, 4, 59, tzinfo=TIMEZONE)
     assert slot_of(trigger, at, timedelta(hours=1)) == datetime(2026, 11, 29, 2, 0, tzinfo=TIMEZONE)
-    assert slot_of(trigger, at.replace(hour=1), timedelta(hours=1)) is None  # before any slot in reach
+    assert (
+        slot_of(trigger, at.replace(hour=1), timedelta(hours=1)) is None
+    )  # before any slot in reach
     # jitter only ever delays
     for t in fire_times(trigger, 20, FRIDAY):
-        assert timedelta(0) <= t - t.replace(minute=0, second=0, microsecond=0) <= timedelta(seconds=300)
+        assert (
+            timedelta(0)
+            <= t - t.replace(minute=0, second=0, microsecond=0)
+            <= timedelta(seconds=300)
+        )
