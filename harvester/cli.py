@@ -7,6 +7,7 @@ reports to stderr, so pipes work.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -96,12 +97,18 @@ def print_report(report: Report, log_format: str = "text") -> None:
     """The per-site summary of a run and its health flags, on stderr (one JSON record in
     --log-format json)."""
     if log_format == "json":
-        import logging
-
         logging.getLogger("harvester.report").info(report.text(), extra={"event": "run_done", "data": report.as_dict()})
         return
     for line in report_lines(report):
         click.echo(line, err=True)
+
+
+def say(message: str, log_format: str) -> None:
+    """A line for the operator on stderr (a JSON record in --log-format json)."""
+    if log_format == "json":
+        logging.getLogger("harvester.cli").info(message)
+    else:
+        click.echo(message, err=True)
 
 
 @cli.command()
@@ -185,21 +192,18 @@ def demo(db_path: str, articles: int, serve: bool, log_format: str) -> None:
     # fixed ports keep the sample sites' URLs (and so their articles) the same across runs
     with FixtureServer(sites, ports=[8731, 8732]) as server:
         config = demo_config(sites)
-        click.echo(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), err=True)
         fmt = setup_logging(log_format)
+        say(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), fmt)
         with GracefulStop() as stop, ArchiveLock(db_path, command="demo", should_stop=stop), \
                 Archive.open(db_path) as archive:
             report = run_and_report(config, archive, None, command="demo", db_path=db_path,
                                     log_format=fmt, should_stop=stop)
             counts = archive.counts()
         print_report(report, fmt)
-        click.echo(
-            f"{db_path}: {counts['articles']} articles, {counts['versions']} versions, "
-            f"{counts['view_counts']} view observations.",
-            err=True,
-        )
+        say(f"{db_path}: {counts['articles']} articles, {counts['versions']} versions, "
+            f"{counts['view_counts']} view observations.", fmt)
         if serve:
-            click.echo("Serving until Ctrl-C…", err=True)
+            say("Serving until Ctrl-C…", fmt)
             try:
                 import time
 
@@ -254,8 +258,6 @@ def schedule(config_path: str, db_path: str, dry_run: bool, count: int, jitter: 
                               log_format=fmt, stop=stop)
         stop.on_stop(scheduler.shutdown)
         scheduler.serve()
-    import logging
-
     logging.getLogger("harvester.schedule").info("stopped (%s)", stop.signal_name or "shut down")
 
 

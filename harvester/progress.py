@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,15 +141,19 @@ class LogWatcher:
     def __init__(self, total_sites: int, every: float = 30.0) -> None:
         self.total_sites = total_sites
         self.every = every
+        self.sites_started = 0
         self.sites_done = 0
         self._started: dict[str, float] = {}
         self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, event: str, data: dict[str, Any]) -> None:
         site = data.get("site", "")
         if event == "site_start":
-            self._started[site] = self._last[site] = time.monotonic()
-            n = self.sites_done + 1
+            with self._lock:
+                self._started[site] = self._last[site] = time.monotonic()
+                self.sites_started += 1
+                n = self.sites_started
             log.info(
                 "%s: started (site %d of %d)",
                 site,
@@ -200,7 +205,8 @@ class LogWatcher:
                     },
                 )
         elif event == "site_done":
-            self.sites_done += 1
+            with self._lock:
+                self.sites_done += 1
             text, fields = _site_line(data["result"])
             log.info(text, extra={"event": event, "data": fields})
 
@@ -212,7 +218,7 @@ class LogWatcher:
 
 
 class RichWatcher:
-    """A live display on the terminal: one bar for the run (sites), one for the site in hand
+    """A live display on the terminal: one bar for the run (sites), one per site in hand
     (articles, rate, ETA), and a line per finished site above them."""
 
     def __init__(self, total_sites: int) -> None:
@@ -251,39 +257,44 @@ class RichWatcher:
         self.articles = 0
         self.pages = 0
         self._run = self.progress.add_task("run", total=total_sites, unit="sites", info="")
-        self._site: Any = None
+        self._sites: dict[str, Any] = {}  # a bar per site in hand (sites may run concurrently)
+        self._lock = threading.Lock()
 
     def _info(self) -> str:
         return f"{self.articles} articles · {self.pages} listing pages · {self.requests} requests"
 
     def __call__(self, event: str, data: dict[str, Any]) -> None:
         p = self.progress
-        if event == "site_start":
-            self._site = p.add_task(data["site"], total=None, unit="articles", info="discovering…")
-        elif event == "site_articles" and self._site is not None:
-            self.pages += data.get("listing_pages") or 0
-            p.update(self._site, total=data["total"] or 0, info="")
-            p.update(self._run, info=self._info())
-        elif event == "article" and self._site is not None:
-            self.articles += 1
-            p.update(self._site, completed=data["done"])
-            p.update(self._run, info=self._info())
-        elif event == "site_done":
-            r = data["result"]
-            self.requests += r.requests
-            if self._site is not None:
-                p.remove_task(self._site)
-                self._site = None
-            p.advance(self._run)
-            p.update(self._run, info=self._info())
-            text, _ = _site_line(r)
-            style = {
-                "ok": "green",
-                "partial": "yellow",
-                "interrupted": "yellow",
-                "gone": "dim",
-            }.get(r.status, "red")
-            self.console.print(f"[{style}]●[/] {text}", highlight=False, markup=True)
+        site = data.get("site", "")
+        with self._lock:
+            task = self._sites.get(site)
+            if event == "site_start":
+                self._sites[site] = p.add_task(
+                    site, total=None, unit="articles", info="discovering…"
+                )
+            elif event == "site_articles" and task is not None:
+                self.pages += data.get("listing_pages") or 0
+                p.update(task, total=data["total"] or 0, info="")
+                p.update(self._run, info=self._info())
+            elif event == "article" and task is not None:
+                self.articles += 1
+                p.update(task, completed=data["done"])
+                p.update(self._run, info=self._info())
+            elif event == "site_done":
+                r = data["result"]
+                self.requests += r.requests
+                if task is not None:
+                    p.remove_task(self._sites.pop(site))
+                p.advance(self._run)
+                p.update(self._run, info=self._info())
+                text, _ = _site_line(r)
+                style = {
+                    "ok": "green",
+                    "partial": "yellow",
+                    "interrupted": "yellow",
+                    "gone": "dim",
+                }.get(r.status, "red")
+                self.console.print(f"[{style}]●[/] {text}", highlight=False, markup=True)
 
     def __enter__(self) -> RichWatcher:
         self.progress.start()

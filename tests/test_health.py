@@ -265,3 +265,33 @@ def test_text_loaded_by_script_is_flagged_as_short_bodies(
     assert ("short_bodies", None) in kinds and ("fill_drop", "author") in kinds
     short = next(h for h in report["health"] if h["flag"] == "short_bodies")
     assert short["current"] < 200 < short["baseline"] and len(short["examples"]) == 5
+
+
+def test_status_flags_a_site_not_harvested_within_max_age(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer
+) -> None:
+    config = _config(tmp_path, site, {"command": "cat > /dev/null"})
+    db = str(tmp_path / "archive.db")
+    assert CliRunner().invoke(cli, ["run", "--config", str(config), "--db", db]).exit_code == 0
+    assert CliRunner().invoke(cli, ["status", "--db", db, "--max-age", "36"]).exit_code == 0
+    with Archive.open(db) as archive, archive.transaction():
+        archive.conn.execute(
+            "UPDATE runs SET started_at = '2026-01-01T02:00:00+07:00', "
+            "finished_at = '2026-01-01T02:01:00+07:00'"
+        )
+    result = CliRunner().invoke(cli, ["status", "--db", db, "--max-age", "36"])
+    assert result.exit_code == 1
+    (row,) = json.loads(result.stdout)
+    assert [f["flag"] for f in row["flags"]] == ["overdue"]
+    assert (
+        "not harvested since 2026-01-01T02:01:00+07:00 (more than 36 hours)"
+        in row["flags"][0]["message"]
+    )
+    assert (
+        CliRunner().invoke(cli, ["status", "--db", db]).exit_code == 0
+    )  # without --max-age, age is no flag
+
+
+def test_status_of_a_missing_archive_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["status", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and "no archive here" in result.output
