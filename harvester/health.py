@@ -47,7 +47,7 @@ class Thresholds:
     fill_ratio: float = 0.5  # … and under this share of it
     body_ratio: float = 0.5  # median body under this share of its baseline
     parse_share: float = 0.5  # share of article pages that failed to parse
-    quiet_chance: float = 0.05  # flag a run of empty nights less likely than this by chance
+    quiet_chance: float = 0.001  # flag a quiet spell less likely than this (per site and night)
     min_active: int = 3  # earlier runs with new articles needed to judge a quiet streak
     unreachable_runs: int = 2
 
@@ -277,7 +277,7 @@ def assess_site(
                         "no_new_articles",
                         f"no new article in {streak} runs although its listings answer "
                         f"({current.listing_pages} pages read); it had new ones in {active} of its "
-                        f"{len(before)} runs before (chance of such a quiet spell {chance:.1%}): "
+                        f"{len(before)} runs before (chance of such a quiet spell {chance:.2%}): "
                         "probable listing layout change",
                         current=streak,
                         baseline=p,

@@ -105,15 +105,17 @@ def test_short_bodies_and_pages_that_stop_parsing() -> None:
 
 def test_no_new_articles_is_judged_by_the_sites_own_rhythm() -> None:
     daily = [_night(i, new=3) for i in range(14, 0, -1)]
-    assert assess_site("a", _night(15, new=0), daily) == []  # one quiet night happens
-    quiet = [_night(15, new=0)]
+    # one or two quiet nights happen, even on a busy site (chance 6% and 0.4%) …
+    assert assess_site("a", _night(15, new=0), daily) == []
+    assert assess_site("a", _night(16, new=0), [_night(15, new=0), *daily]) == []
+    # … three (0.02%) are a broken listing more likely than not
+    quiet = [_night(16, new=0), _night(15, new=0)]
     flags = assess_site(
-        "a", _night(16, new=0), quiet + daily, start_urls=["https://a.gov.vn/tin-tuc"]
+        "a", _night(17, new=0), quiet + daily, start_urls=["https://a.gov.vn/tin-tuc"]
     )
     assert _kinds(flags) == [("no_new_articles", None)]
-    assert "no new article in 2 runs" in flags[0].message and flags[0].examples == (
-        "https://a.gov.vn/tin-tuc",
-    )
+    assert "no new article in 3 runs" in flags[0].message
+    assert flags[0].examples == ("https://a.gov.vn/tin-tuc",)
     # a site that publishes about once a week is not flagged after three quiet nights
     weekly = [_night(i, new=1 if i % 7 == 0 else 0) for i in range(42, 0, -1)]
     assert (
@@ -125,7 +127,7 @@ def test_no_new_articles_is_judged_by_the_sites_own_rhythm() -> None:
         == []
     )
     # and nothing is said when the listings themselves did not answer
-    assert assess_site("a", _night(16, new=0, listing_pages=0), quiet + daily) == []
+    assert assess_site("a", _night(17, new=0, listing_pages=0), quiet + daily) == []
 
 
 def test_unreachable_twice_in_a_row_and_moved_are_flagged() -> None:
