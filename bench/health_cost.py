@@ -53,7 +53,7 @@ def main() -> None:
         with Archive.open(db) as archive:
             t = time.perf_counter()
             with archive.transaction():
-                for night in range(args.nights):
+                for _night in range(args.nights):
                     run_id = archive.start_run("schedule", names)
                     for name in names:
                         archive.save_run_site(run_id, name, _result(name, rng, broken=False).row())
