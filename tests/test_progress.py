@@ -4,12 +4,14 @@ text or JSON lines when it is not (a pipe, as under cron or journald)."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from harvester.demo import Fault, FixtureServer, FixtureSite
@@ -132,3 +134,27 @@ def test_json_on_a_terminal_is_still_json(
     assert code == 0, out
     assert not ANSI.search(out)
     assert [json.loads(line)["event"] for line in out.splitlines()][-1] == "run_done"
+
+
+def test_a_long_site_logs_its_progress_with_rate_and_time_left(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from harvester.pipeline import SiteResult
+    from harvester.progress import LogWatcher
+
+    watcher = LogWatcher(total_sites=2, every=0)  # every article, for the test (30 s in use)
+    with caplog.at_level(logging.INFO, logger="harvester.progress"):
+        watcher("site_start", {"site": "a"})
+        watcher("site_articles", {"site": "a", "total": 4, "listing_pages": 2})
+        for done in (1, 2):
+            watcher("article", {"site": "a", "done": done, "total": 4})
+        watcher(
+            "site_done", {"site": "a", "result": SiteResult("a", articles_seen=4, articles_new=2)}
+        )
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0] == "a: started (site 1 of 2)"
+    assert messages[1] == "a: 4 articles to fetch (2 listing pages read)"
+    assert re.match(r"a: 2/4 articles, [\d.]+/s, about \d+s left", messages[3])
+    assert messages[4].startswith("a: ok — 4 articles, 2 new")
+    progress = caplog.records[3]
+    assert progress.event == "progress" and progress.data["done"] == 2  # type: ignore[attr-defined]
