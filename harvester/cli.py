@@ -237,6 +237,7 @@ def schedule(config_path: str, db_path: str, dry_run: bool, count: int, jitter: 
 
     Example:
 
+    \b
         harvester schedule --dry-run --count 3
         harvester schedule --config /etc/harvester/config.yaml --db /var/lib/harvester/archive.db
     """
@@ -276,6 +277,7 @@ def status(db_path: str, runs: int, max_age: float | None, fmt: str) -> None:
 
     Example:
 
+    \b
         harvester status -t
         harvester status --max-age 36 --nl | jq 'select(.flagged)'
     """
