@@ -16,6 +16,9 @@ every error names its place (`sites[2].start_urls: expected a list of URLs`).
         start_urls: [https://sldtbxh.kontum.gov.vn/]
         platform: auto           # or kontum, nukeviet, joomla, liferay, sharepoint, wordpress, generic
         delay: 2                 # optional, overrides defaults.delay
+    notify:                      # optional: told when a run ends with failures or health flags
+      command: "mail -s 'harvest report' ops@example.org"   # report JSON on stdin
+      url: https://hooks.example.org/harvest                 # report POSTed as JSON
 
 Every `Site` comes out resolved: the defaults are applied, so nothing downstream needs them.
 """
@@ -34,16 +37,16 @@ import yaml
 from parsers import PLATFORMS
 from parsers.dom import check_selector
 
+from .cron import cron_trigger
 from .errors import ConfigError
 from .urls import netloc_of
 
-__all__ = ["Config", "Defaults", "Site", "load_config", "parse_config"]
+__all__ = ["Config", "Defaults", "Notify", "Site", "load_config", "parse_config"]
 
 DEFAULT_USER_AGENT = (
     "provincial-news-archive/0.1 (+https://github.com/provincial-news-archive; archiving public news)"
 )
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_CRON_RE = re.compile(r"^\s*\S+(\s+\S+){4}\s*$")
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,24 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Notify:
+    """Who hears about a run that ended with failures or health flags (`notify:`).
+
+    `command` gets the run report as JSON on stdin (a string runs under `sh -c`, a list is
+    run as is); `url` gets it POSTed as JSON. `when`: `problems` (default) or `always`."""
+
+    command: str | tuple[str, ...] | None = None
+    url: str | None = None
+    when: str = "problems"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
 class Config:
     defaults: Defaults
     sites: tuple[Site, ...]
     source: str | None = None
+    notify: Notify | None = None
 
     def site(self, name: str) -> Site:
         for s in self.sites:
@@ -165,9 +182,13 @@ def _url(value: Any, where: str, source: str | None) -> str:
 
 def _cron(value: Any, where: str, source: str | None) -> str:
     text = _text(value, where, source)
-    if not _CRON_RE.match(text):
-        raise ConfigError(where, f"expected a cron expression with 5 fields like '0 2 * * *', got {value!r}", source)
-    return text
+    try:
+        cron_trigger(text)
+    except ValueError as exc:
+        raise ConfigError(
+            where, f"expected a cron expression (minute hour day month weekday, like '0 2 * * *'), got {text!r}: {exc}", source
+        ) from None
+    return " ".join(text.split())
 
 
 def _defaults(raw: Any, source: str | None) -> Defaults:
@@ -268,11 +289,41 @@ def _site(raw: Any, i: int, defaults: Defaults, source: str | None) -> Site:
     )
 
 
+_NOTIFY_KEYS = {"command", "url", "when", "timeout"}
+
+
+def _notify(raw: Any, source: str | None) -> Notify | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            "notify", "expected a mapping with 'command' (report JSON on stdin) and/or 'url' (report POSTed as JSON)", source
+        )
+    _unknown(raw, _NOTIFY_KEYS, "notify", source)
+    if "command" not in raw and "url" not in raw:
+        raise ConfigError("notify", "give a 'command' to run or a 'url' to POST to (or both)", source)
+    command: str | tuple[str, ...] | None = None
+    if "command" in raw:
+        value = raw["command"]
+        if isinstance(value, list):
+            if not value or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ConfigError("notify.command", "expected a command line or a non-empty list of arguments", source)
+            command = tuple(value)
+        else:
+            command = _text(value, "notify.command", source)
+    url = _url(raw["url"], "notify.url", source) if "url" in raw else None
+    when = raw.get("when", "problems")
+    if when not in ("problems", "always"):
+        raise ConfigError("notify.when", f"expected 'problems' or 'always', got {when!r}", source)
+    timeout = float(_number(raw["timeout"], "notify.timeout", source, minimum=1)) if "timeout" in raw else 30.0
+    return Notify(command=command, url=url, when=when, timeout=timeout)
+
+
 def parse_config(data: Any, source: str | None = None) -> Config:
     """A Config from already-loaded YAML data."""
     if not isinstance(data, dict):
         raise ConfigError("", "expected a mapping with 'defaults' and 'sites' at the top", source)
-    _unknown(data, {"defaults", "sites"}, "", source)
+    _unknown(data, {"defaults", "sites", "notify"}, "", source)
     defaults = _defaults(data.get("defaults"), source)
     raw_sites = data.get("sites")
     if not isinstance(raw_sites, list) or not raw_sites:
@@ -283,7 +334,7 @@ def parse_config(data: Any, source: str | None = None) -> Config:
         if s.name in seen:
             raise ConfigError(f"sites[{i}].name", f"duplicate site name {s.name!r} (also sites[{seen[s.name]}])", source)
         seen[s.name] = i
-    return Config(defaults=defaults, sites=sites, source=source)
+    return Config(defaults=defaults, sites=sites, source=source, notify=_notify(data.get("notify"), source))
 
 
 def load_config(path: str | Path) -> Config:

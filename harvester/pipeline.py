@@ -52,6 +52,8 @@ class SiteResult:
     filled: Counter[str] = field(default_factory=Counter)
     parsed: int = 0
     duration: float = 0.0
+    bodies: list[tuple[int, str]] = field(default_factory=list)  # (characters, URL) per article
+    missing: dict[str, list[str]] = field(default_factory=dict)  # field → a few URLs without it
 
     @property
     def reached(self) -> bool:
@@ -62,8 +64,19 @@ class SiteResult:
         if len(self.error_examples) < 5:
             self.error_examples.append(message)
 
+    def observe(self, article: Any, url: str) -> None:
+        """Count a parsed article into the fill rates and body lengths (health.py reads them)."""
+        self.parsed += 1
+        self.bodies.append((len(article.body), url))
+        for f in FIELDS:
+            if getattr(article, f) not in (None, (), []):
+                self.filled[f] += 1
+            elif len(self.missing.setdefault(f, [])) < 5:
+                self.missing[f].append(url)
+
     def row(self) -> dict[str, Any]:
         fill = {f: round(self.filled[f] / self.parsed, 3) for f in FIELDS} if self.parsed else {}
+        bodies = sorted(self.bodies)
         return {
             "status": self.status,
             "message": self.message,
@@ -80,6 +93,9 @@ class SiteResult:
                 "fill_rates": fill,
                 "parsed": self.parsed,
                 "duration_s": round(self.duration, 2),
+                "body_chars_median": bodies[len(bodies) // 2][0] if bodies else None,
+                "shortest_bodies": [url for _, url in bodies[:5]],
+                "missing_examples": self.missing,
             },
         }
 
@@ -151,14 +167,10 @@ def store_page(site: Site, page: Page, archive: Archive, run_id: int | None, res
             site.name, article, requested_url=page.url, final_url=page.final_url,
             fetched_at=page.fetched_at, page_id=page_id, source=page.source,
         )
-    result.parsed += 1
+    result.observe(article, page.final_url)
     result.observations += 1
     result.articles_new += stored.new_article
     result.versions_new += stored.new_version
-    for f in FIELDS:
-        value = getattr(article, f)
-        if value not in (None, (), []):
-            result.filled[f] += 1
     return stored
 
 
@@ -203,7 +215,7 @@ def harvest_site(
                 seen.add(retry)
         urls = urls[: site.max_urls]
         result.articles_seen = len(urls)
-        progress("site_articles", {"site": site.name, "total": len(urls)})
+        progress("site_articles", {"site": site.name, "total": len(urls), "listing_pages": found.listing_pages})
         for i, url in enumerate(urls, 1):
             if should_stop():
                 result.status = "interrupted"

@@ -252,6 +252,39 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "007_health_flags",
+        """
+        CREATE INDEX run_sites_site ON run_sites(site, run_id);
+        CREATE TABLE health_flags (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            site TEXT NOT NULL,
+            flag TEXT NOT NULL,           -- no_new_articles | fill_drop | short_bodies | parse_failures
+            field TEXT,                   -- fill_drop: the field whose fill rate fell
+            current REAL,                 -- this run's value
+            baseline REAL,                -- the site's trailing median
+            message TEXT NOT NULL,
+            examples TEXT NOT NULL DEFAULT '[]',   -- JSON list of URLs
+            at TEXT NOT NULL
+        );
+        CREATE INDEX health_flags_site ON health_flags(site, run_id);
+        """,
+    ),
+    (
+        "007_schedule_slots",
+        """
+        CREATE TABLE schedule_slots (
+            schedule TEXT NOT NULL,       -- the cron expression of a `harvester schedule` job
+            slot TEXT NOT NULL,           -- the fire time it stands for, before jitter
+            claimed_at TEXT NOT NULL,
+            pid INTEGER,
+            host TEXT,
+            run_id INTEGER REFERENCES runs(id),
+            PRIMARY KEY (schedule, slot)
+        );
+        """,
+    ),
+    (
         "008_backfill",
         """
         -- Backfill from web archives (harvester/backfill.py): where each CDX listing stands,
@@ -447,6 +480,31 @@ class Archive:
                 f"INSERT OR REPLACE INTO run_sites ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 values,
             )
+
+    def save_health_flags(self, run_id: int, site: str, flags: Iterable[Mapping[str, Any]]) -> None:
+        """Record a site's health flags for a run (replacing any recorded before for it)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM health_flags WHERE run_id = ? AND site = ?", (run_id, site))
+            for f in flags:
+                self.conn.execute(
+                    """INSERT INTO health_flags (run_id, site, flag, field, current, baseline, message, examples, at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (run_id, site, f["flag"], f.get("field"), f.get("current"), f.get("baseline"), f["message"],
+                     _json(list(f.get("examples", []))), iso(now())),
+                )
+
+    def claim_slot(self, schedule: str, slot: str, *, host: str) -> bool:
+        """Claim a scheduled slot; False when another scheduler already has it."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT OR IGNORE INTO schedule_slots (schedule, slot, claimed_at, pid, host) VALUES (?, ?, ?, ?, ?)",
+                (schedule, slot, iso(now()), os.getpid(), host),
+            )
+        return cur.rowcount == 1
+
+    def set_slot_run(self, schedule: str, slot: str, run_id: int) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE schedule_slots SET run_id = ? WHERE schedule = ? AND slot = ?", (run_id, schedule, slot))
 
     def record_error(
         self, run_id: int | None, site: str | None, url: str | None, kind: str, message: str,

@@ -3,9 +3,9 @@
 A `FixtureSite` holds N articles (newest first) in two categories, and renders their
 article pages, paginated listings (`/<category>?page=N`), an RSS feed, a sitemap and a
 robots.txt. It can change between "nights": new articles, an edited title or paragraph,
-growing view counts, a deleted article (404), a moved one (301) and a changed canonical
-link, so tests can check
-what the archive remembers.
+growing view counts, a deleted article (404), a moved one (301), a changed canonical link
+and a redesign (`layout`), so tests can check what the archive remembers and what the health
+checks see.
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ _CAPTIONS = (
     "Các đại biểu tham dự buổi tập huấn",
     "Đoàn công tác tặng quà gia đình chính sách",
 )
+# Redesigns a site can go through between nights, for the drift tests: the view count
+# dropped from the info line, or the text loaded by script so the page holds a summary only.
+LAYOUTS = ("portal", "no-views", "js-body")
 CATEGORIES = (
     ("tro-giup-xa-hoi-va-giam-ngheo", "TRỢ GIÚP XÃ HỘI VÀ GIẢM NGHÈO"),
     ("tin-tuc-su-kien", "TIN TỨC - SỰ KIỆN"),
@@ -107,6 +110,7 @@ class FixtureSite:
     newest: date = date(2023, 9, 16)
     articles: list[FixtureArticle] = field(default_factory=list)
     base_url: str = ""
+    layout: str = "portal"  # or a redesign: "no-views", "js-body" (see LAYOUTS)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
@@ -194,8 +198,18 @@ class FixtureSite:
                 body.append(f'<p style="text-align: center;"><img alt="" src="/Uploads/images/tintuc/{a.id}-{i}.jpg" style="width: 600px;" /></p>')
                 body.append(f'<p style="text-align: center;"><em>{e(a.captions[i])}</em></p>')
         body.append(f'<p style="text-align: right;"><strong>{e(a.byline)}</strong></p>')
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {self.layout!r}; known: {', '.join(LAYOUTS)}")
+        template = _ARTICLE
+        if self.layout == "no-views":
+            template = template.replace(" Lượt xem : <span>{views}</span>", "")
+        elif self.layout == "js-body":
+            # the text now arrives by script: the page itself holds only a short summary
+            body = [f"<p>{e(a.paragraphs[0][:120])}</p>",
+                    f'<div class="js-article" data-src="/api/article/{a.id}.json"></div>',
+                    '<script src="/static/article.js"></script>']
         head = f'<link rel="canonical" href="{e(self.base_url + a.canonical)}" />' if a.canonical else ""
-        return _ARTICLE.format(
+        return template.format(
             head=head, title=e(a.title), site=e(self.site_title), counter=f"{self.counter:,}".replace(",", "."),
             cat_slug=cat_slug, cat_name=e(cat_name), body="\n".join(body), poster=e(a.poster),
             date=a.published.strftime("%d/%m/%Y"), views=a.views, slug=a.slug, menu=_menu(),
