@@ -24,13 +24,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from parsers import PARSER_VERSION, Article
+from parsers import PARSER_VERSION, PLATFORMS, Article
 
 from .clock import iso, now
 from .errors import StoreError
-from .urls import canonical, trust_canonical
+from .urls import canonical, trust_canonical, url_key, url_variants
 
-__all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS"]
+__all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS", "MAX_FAILURES"]
 
 
 def content_hash(article: Article) -> str:
@@ -183,7 +183,25 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM articles a JOIN versions v ON v.id = a.latest_version_id;
         """,
     ),
+    (
+        "005_crawl_frontier",
+        """
+        CREATE TABLE listing_state (
+            site TEXT NOT NULL,
+            start_url TEXT NOT NULL,      -- as in the config
+            resume_url TEXT,              -- the next page the backfill has not read yet
+            reached_end_at TEXT,          -- when paging last reached the listing's last page
+            pages_read INTEGER NOT NULL DEFAULT 0,   -- listing pages read by the backfill so far
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (site, start_url)
+        );
+        """,
+    ),
 ]
+
+MAX_FAILURES = 5
+"""A URL whose fetch failed this many runs in a row leaves the retry queue (re-visits may
+still try it by the policy)."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +210,7 @@ class StoreResult:
     new_article: bool
     new_version: bool
     version_id: int
+    alias: bool = False   # a known story met at a URL new to it: URL and observation added, no version
 
 
 def _json(value: Any) -> str:
@@ -202,8 +221,8 @@ class Archive:
     """An open archive. One per thread; several processes may open the same file.
 
     >>> with Archive.open(":memory:") as archive:
-    ...     archive.schema_version()
-    '001_initial'
+    ...     archive.schema_version() in {name for name, _ in MIGRATIONS}
+    True
     """
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
@@ -382,8 +401,7 @@ class Archive:
     # --- articles ------------------------------------------------------------------------
 
     def article_id_for(self, url: str) -> int | None:
-        row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (canonical(url),)).fetchone()
-        return int(row[0]) if row else None
+        return self._article_by_url(url)
 
     def known_urls(self, site: str) -> set[str]:
         """Every URL at which an article of this site has been seen."""
@@ -404,18 +422,41 @@ class Archive:
         source: str = "live",
     ) -> StoreResult:
         """Record one fetch of an article: its URLs, a version if the content changed, and a
-        view observation. Idempotent for unchanged content (only the observation is added)."""
+        view observation. Idempotent for unchanged content (only the observation is added).
+
+        An article is found by any of its URLs (with or without "www." and a trailing slash),
+        by a trustworthy canonical link — unless that link belongs to an article with another
+        title, a template bug —, by the portal's article id in the URL (`Platform.article_id`),
+        or on the same site by an identical title, body, date, captions and attachments. The
+        same story met at a URL new to it (another category, a second URL) adds the URL and
+        the observation, but no version."""
         at = iso(fetched_at)
-        key = trust_canonical(final_url, article.canonical_url) or canonical(final_url)
-        urls = [(key, "canonical"), (canonical(final_url), "fetched"), (canonical(requested_url), "redirect" if requested_url != final_url else "fetched")]
+        fetched = canonical(final_url)
+        requested = canonical(requested_url)
         digest = content_hash(article)
         with self.transaction():
-            article_id = None
-            for url, _ in urls:
-                row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (url,)).fetchone()
-                if row:
-                    article_id = int(row[0])
+            link = trust_canonical(final_url, article.canonical_url)
+            if link and link != fetched:
+                owner = self._article_by_url(link)
+                if owner is not None and owner not in (self._article_by_url(fetched), self._article_by_url(requested)) \
+                        and not self._same_title(owner, article.title):
+                    link = None
+            key = link or fetched
+            urls = [(key, "canonical"), (fetched, "fetched"), (requested, "redirect" if requested != fetched else "fetched")]
+            article_id, via = None, None
+            for url, reason in urls:
+                article_id = self._article_by_url(url)
+                if article_id is not None:
+                    via = "fetched" if reason != "canonical" or key == fetched else "canonical"
                     break
+            if article_id is None:
+                article_id, via = self._article_by_portal_id(site, final_url, article.platform), "id"
+            if article_id is None:
+                article_id, via = self._same_story_on_site(site, article), "story"
+            # a story met at a URL new to it, unchanged: another category or a second URL
+            duplicate = article_id is not None and (
+                via == "story" or (via != "fetched" and self._latest_is_same_story(article_id, article))
+            )
             new_article = article_id is None
             if article_id is None:
                 cur = self.conn.execute(
@@ -426,14 +467,16 @@ class Archive:
             for url, reason in urls:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at, reason) VALUES (?, ?, ?, ?)",
-                    (url, article_id, at, reason),
+                    (url, article_id, at, "duplicate" if duplicate and reason != "redirect" else reason),
                 )
             latest = self.conn.execute(
                 "SELECT v.id, v.content_hash FROM articles a LEFT JOIN versions v ON v.id = a.latest_version_id WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
-            new_version = latest["content_hash"] != digest
             version_id = latest["id"]
+            # one story under a second URL differs at most in the category it is filed under:
+            # that is no new version (it would flip back and forth between the two URLs)
+            new_version = latest["content_hash"] != digest and not duplicate
             if new_version:
                 d = article.as_dict()
                 cur = self.conn.execute(
@@ -457,7 +500,60 @@ class Archive:
             )
             for url, _ in urls:
                 self._touch_url(url, site, 200, article_id=article_id, fetched_at=at)
-        return StoreResult(article_id, new_article, new_version, int(version_id))
+        return StoreResult(article_id, new_article, new_version, int(version_id), alias=duplicate)
+
+    def _article_by_url(self, url: str) -> int | None:
+        variants = url_variants(url)
+        row = self.conn.execute(
+            f"SELECT article_id FROM article_urls WHERE url IN ({', '.join('?' * len(variants))}) LIMIT 1", variants
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def _article_by_portal_id(self, site: str, url: str, platform: str) -> int | None:
+        """An article of the site at another URL with the same portal id (`Platform.article_id`)."""
+        chosen = PLATFORMS.get(platform)
+        portal_id = chosen.article_id_of(url) if chosen else None
+        if portal_id is None or chosen is None:
+            return None
+        host = url_key(url).split("/")[2]
+        rows = self.conn.execute(
+            """SELECT u.url, u.article_id FROM article_urls u JOIN articles a ON a.id = u.article_id
+               WHERE a.site = ? AND (u.url LIKE ? OR u.url LIKE ?)""",
+            (site, f"%-{portal_id}", f"%-{portal_id}/"),
+        )
+        for row in rows:
+            if chosen.article_id_of(row[0]) == portal_id and url_key(row[0]).split("/")[2] == host:
+                return int(row[1])
+        return None
+
+    def _same_title(self, article_id: int, title: str) -> bool:
+        row = self.conn.execute(
+            "SELECT v.title FROM articles a JOIN versions v ON v.id = a.latest_version_id WHERE a.id = ?", (article_id,)
+        ).fetchone()
+        return row is None or row[0] == title
+
+    _STORY = ("title", "body", "published_at", "captions", "attachments")
+
+    def _same_story_on_site(self, site: str, article: Article) -> int | None:
+        d = article.as_dict()
+        row = self.conn.execute(
+            """SELECT a.id FROM articles a JOIN versions v ON v.id = a.latest_version_id
+               WHERE a.site = ? AND v.title = ? AND v.body = ? AND v.published_at IS ? AND v.captions = ?
+                 AND v.attachments = ? LIMIT 1""",
+            (site, d["title"], d["body"], d["published_at"], _json(d["captions"]), _json(d["attachments"])),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def _latest_is_same_story(self, article_id: int, article: Article) -> bool:
+        d = article.as_dict()
+        row = self.conn.execute(
+            f"SELECT {', '.join('v.' + c for c in self._STORY)} FROM articles a JOIN versions v ON v.id = a.latest_version_id WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return False
+        mine = {**{c: d[c] for c in self._STORY}, "captions": _json(d["captions"]), "attachments": _json(d["attachments"])}
+        return all(row[c] == mine[c] for c in self._STORY)
 
     def mark_missing(self, url: str, at: datetime, *, threshold: int = 2) -> tuple[int, bool] | None:
         """A 404/410 for a known article: count it, and mark the article gone at the
@@ -498,6 +594,107 @@ class Archive:
             (site, limit),
         )
         return [r[0] for r in rows]
+
+    # --- crawl state: the queue, listings, validators, re-visits (issue 5) -------------------
+
+    def known_keys(self, site: str) -> set[str]:
+        """`url_key` of every article URL of the site the crawler has met: archived, queued or
+        failed. Discovery stops paging a listing when it reaches these."""
+        rows = self.conn.execute(
+            """SELECT url FROM urls WHERE site = ? AND kind = 'article'
+               UNION SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?""",
+            (site, site),
+        )
+        return {url_key(r[0]) for r in rows}
+
+    def enqueue(self, site: str, urls: Iterable[str], *, kind: str = "article") -> int:
+        """Remember URLs to fetch (not fetched yet), so a run killed before reaching them
+        still fetches them next time. Returns how many were new."""
+        at = iso(now())
+        added = 0
+        with self.transaction():
+            for url in urls:
+                cur = self.conn.execute(
+                    "INSERT OR IGNORE INTO urls (url, site, kind, first_seen_at) VALUES (?, ?, ?, ?)",
+                    (canonical(url), site, kind, at),
+                )
+                added += cur.rowcount
+        return added
+
+    def pending_urls(self, site: str, limit: int = 100_000) -> list[str]:
+        """Article URLs to fetch: queued and never fetched, or failed fewer than
+        MAX_FAILURES runs in a row; in the order they were found."""
+        rows = self.conn.execute(
+            """SELECT url FROM urls WHERE site = ? AND kind = 'article'
+                 AND (last_fetched_at IS NULL OR (last_error IS NOT NULL AND failures < ?))
+               ORDER BY last_fetched_at IS NOT NULL, rowid LIMIT ?""",
+            (site, MAX_FAILURES, limit),
+        )
+        return [r[0] for r in rows]
+
+    def listing_state(self, site: str) -> dict[str, sqlite3.Row]:
+        """Per start URL: where the backfill resumes, and when the listing's end was reached."""
+        rows = self.conn.execute("SELECT * FROM listing_state WHERE site = ?", (site,))
+        return {r["start_url"]: r for r in rows}
+
+    def save_listing_state(
+        self, site: str, start_url: str, *, resume_url: str | None, reached_end: bool, pages_read: int
+    ) -> None:
+        at = iso(now())
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO listing_state (site, start_url, resume_url, reached_end_at, pages_read, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(site, start_url) DO UPDATE SET resume_url = excluded.resume_url,
+                       reached_end_at = coalesce(excluded.reached_end_at, listing_state.reached_end_at),
+                       pages_read = excluded.pages_read, updated_at = excluded.updated_at""",
+                (site, start_url, resume_url, at if reached_end else None, pages_read, at),
+            )
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the last 200 answer for this URL, for a conditional request."""
+        row = self.conn.execute("SELECT etag, last_modified FROM urls WHERE url = ?", (canonical(url),)).fetchone()
+        return (row["etag"], row["last_modified"]) if row else (None, None)
+
+    def set_validators(self, url: str, site: str, kind: str, etag: str | None, last_modified: str | None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO urls (url, site, kind, first_seen_at, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified""",
+                (canonical(url), site, kind, iso(now()), etag, last_modified),
+            )
+
+    def previous_body(self, url: str, *, article_id: int | None = None) -> bytes | None:
+        """The bytes we hold for what a 304 answer vouches for: the page behind the article's
+        latest view observation, or the latest page fetched at exactly this URL."""
+        if article_id is not None:
+            row = self.conn.execute(
+                "SELECT page_id FROM view_counts WHERE article_id = ? AND page_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+                (article_id,),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM pages WHERE url = ? AND status IN (200, 304) ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                (url,),
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            return self.page_body(int(row[0]))
+        except StoreError:
+            return None
+
+    def revisit_candidates(self, site: str) -> list[sqlite3.Row]:
+        """Live articles of a site with what the re-visit policy needs: `url`, `born` (the
+        published date, else first seen) and `last_visit` (the last fetch or attempt)."""
+        return self.conn.execute(
+            """SELECT a.id AS article_id, a.url, coalesce(v.published_at, a.first_seen_at) AS born,
+                      max(a.last_seen_at, coalesce(u.last_fetched_at, '')) AS last_visit
+               FROM articles a LEFT JOIN versions v ON v.id = a.latest_version_id
+                    LEFT JOIN urls u ON u.url = a.url
+               WHERE a.site = ? AND a.status = 'live'""",
+            (site,),
+        ).fetchall()
 
     def counts(self) -> dict[str, int]:
         return {
