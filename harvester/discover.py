@@ -33,7 +33,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -231,7 +231,7 @@ class _Walk:
         self.found.reached = True
         return page
 
-    def add_articles(self, urls: list[str] | tuple[str, ...]) -> tuple[list[str], list[bool]]:
+    def add_articles(self, urls: list[str] | tuple[str, ...], page_url: str) -> tuple[list[str], list[bool]]:
         """(new URLs, one flag per link fresh in this run: True when already known)."""
         new: list[str] = []
         flags: list[bool] = []
@@ -250,7 +250,7 @@ class _Walk:
             if len(self.found.article_urls) >= self.site.max_urls:
                 if not self.full:
                     self.full = True
-                    self.report_trap(url, f"stopped at max_urls={self.site.max_urls} new article URLs in one run "
+                    self.report_trap(page_url, f"stopped at max_urls={self.site.max_urls} new article URLs in one run "
                                           f"(a URL explosion, or a large first harvest: the rest follows next run)")
                 continue
             new.append(url)
@@ -304,7 +304,8 @@ class _Walk:
                 failed.append(url)  # the next run's backfill resumes here
                 continue
             pages += 1
-            depth += 1
+            number = page_number(page.url)
+            depth = number if number is not None and number > depth else depth + 1
             if _xml_kind(_sniffable(page.body)):
                 self.read_xml(start, page)
                 if pages == 1 and not backfill:
@@ -316,7 +317,12 @@ class _Walk:
                 self.found.notes.append(f"{url}: not a listing ({exc.reason})")
                 self.memory.page_read(start, page, "listing", [], None)
                 continue
-            new, flags = self.add_articles(listing.article_urls)
+            new, flags = self.add_articles(listing.article_urls, url)
+            if self.full:
+                # the page's remaining links were not taken: the next run reads it again
+                frontier = Frontier(url, max(0, depth - 1), frontier.reached_end)
+                self.memory.page_read(start, page, "listing", new, frontier)
+                return pages, frontier
             for known in flags:
                 known_streak = known_streak + 1 if known else 0
             onward = [n for n in listing.next_urls if in_scope(n, self.site.hosts) and _page_key(n) not in self.seen_pages]
@@ -325,7 +331,14 @@ class _Walk:
             dead_end = not flags and pages > 1
             trap = dead_end and any(n not in queue for n in onward)
             if not dead_end:
-                queue.extend(n for n in onward if n not in queue)
+                here = page_number(page.url) or depth
+                for n in onward:
+                    number = page_number(n)
+                    if n in queue or (backfill and number is not None and number <= here):
+                        continue  # the backfill only goes deeper
+                    queue.append(n)
+                # pages in order when their numbers are known, so the frontier is the next one
+                queue.sort(key=lambda u: (page_number(u) is None, page_number(u) or 0))
             if not queue and not failed:
                 frontier = Frontier(None, depth, True)
             elif not queue:
@@ -350,7 +363,7 @@ class _Walk:
             if self.on_error:
                 self.on_error(err, "sitemap")
             return
-        new, _ = self.add_articles(items)
+        new, _ = self.add_articles(items, url)
         self.memory.page_read(start, page, kind, new, None)
         if depth >= 1 or not children:
             return
@@ -385,6 +398,26 @@ def _page_key(url: str) -> str:
     query = "&".join(p for p in parts.query.split("&") if p and not _FIRST_PAGE_PARAM.match(p))
     path = _FIRST_PAGE_PATH.sub("", parts.path) or "/"
     return url_key(parts._replace(query=query, path=path).geturl())
+
+
+_PAGE_PARAM = re.compile(r"(?:^|_)(page|trang|pagenum|pageindex|cur|p|start|limitstart)$", re.I)
+_PAGE_PATH = re.compile(r"/(?:page|trang)[-/](\d+)(?:\.html?|\.aspx)?/?$", re.I)
+
+
+def page_number(url: str) -> int | None:
+    """The page number (or offset) a pagination URL names, when it names one.
+
+    >>> page_number("http://a.gov.vn/tin-tuc?page=3"), page_number("http://a.gov.vn/tin-tuc/trang-37.html")
+    (3, 37)
+    >>> page_number("https://hoabinh.gov.vn/tin?p_p_id=x&_ListNew_INSTANCE_xqph_cur=2770"), page_number("http://a.gov.vn/tin-tuc")
+    (2770, None)
+    """
+    parts = urlsplit(url)
+    for name, value in parse_qsl(parts.query):
+        if value.isdigit() and _PAGE_PARAM.search(name):
+            return int(value)
+    m = _PAGE_PATH.search(parts.path)
+    return int(m.group(1)) if m else None
 
 
 def _sniffable(body: bytes) -> bytes:

@@ -43,6 +43,7 @@ class Fault:
     body: bytes | None = None          # answer 200 with this body instead
     content_type: str | None = None
     size: int | None = None            # answer with a body of this many bytes (streamed)
+    headers: dict[str, str] | None = None  # extra headers with `body` (Content-Encoding, ETag, …)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(fault.status, headers, b"<html><body>Service Unavailable</body></html>")
                 return
             if fault.body is not None:
-                status, headers, body = 200, {"Content-Type": fault.content_type or "text/html; charset=utf-8"}, fault.body
+                status, body = 200, fault.body
+                headers = {"Content-Type": fault.content_type or "text/html; charset=utf-8", **(fault.headers or {})}
                 if fault.truncate:
                     self.send_response(status)
                     for k, v in headers.items():

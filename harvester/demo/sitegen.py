@@ -121,6 +121,7 @@ class FixtureSite:
     foreign_links: tuple[str, ...] = ()  # article-looking links to other hosts on every listing
     disallow: tuple[str, ...] = ("/admin/",)
     sitemap_index: bool = False        # /sitemap.xml is an index of gzipped parts
+    sitemap_part: int = 50             # URLs per part
     print_links: bool = True           # article pages link their print view
     etags: bool = True                 # answer If-None-Match with 304 when the page is unchanged
 
@@ -274,8 +275,9 @@ class FixtureSite:
         )
         return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{e(self.site_title)}</title>{items}</channel></rss>'
 
-    def render_sitemap(self, part: int | None = None, per_part: int = 50) -> str:
+    def render_sitemap(self, part: int | None = None) -> str:
         live = self.live()
+        per_part = self.sitemap_part
         if self.sitemap_index and part is None:
             n = max(1, -(-len(live) // per_part))
             locs = "".join(f"<sitemap><loc>{self.base_url}/sitemap-{i}.xml.gz</loc></sitemap>" for i in range(1, n + 1))
@@ -339,8 +341,8 @@ def _calendar(month: str) -> str:
         year, mon = 2023, 9
     prev = f"{year - (mon == 1)}-{12 if mon == 1 else mon - 1:02d}"
     nxt = f"{year + (mon == 12)}-{1 if mon == 12 else mon + 1:02d}"
-    return (f'<div class="calendar"><a href="/lich?thang={prev}">« Tháng trước</a> '
-            f'<span>Tháng {mon}/{year}</span> <a href="/lich?thang={nxt}">Tháng sau »</a></div>')
+    return (f'<div class="calendar"><a href="/lich?thang={prev}" title="Tháng trước">«</a> '
+            f'<span>Tháng {mon}/{year}</span> <a href="/lich?thang={nxt}" title="Tháng sau">»</a></div>')
 
 
 def _menu() -> str:
