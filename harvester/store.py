@@ -195,6 +195,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             updated_at TEXT NOT NULL,
             PRIMARY KEY (site, start_url)
         );
+        -- finds the same story filed at a second URL without scanning the site
+        CREATE INDEX versions_title ON versions(title);
         """,
     ),
 ]
@@ -229,6 +231,7 @@ class Archive:
         self.conn = conn
         self.path = path
         self._in_tx = False
+        self._portal_ids: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] = "archive.db", *, readonly: bool = False) -> Archive:
@@ -308,6 +311,7 @@ class Archive:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._portal_ids.clear()  # it may hold ids of rows that were just rolled back
             raise
         else:
             self.conn.execute("COMMIT")
@@ -464,11 +468,15 @@ class Archive:
                     (site, key, at, at),
                 )
                 article_id = int(cur.lastrowid or 0)
+            chosen = PLATFORMS.get(article.platform)
             for url, reason in urls:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen_at, reason) VALUES (?, ?, ?, ?)",
                     (url, article_id, at, "duplicate" if duplicate and reason != "redirect" else reason),
                 )
+                portal_id = chosen.article_id_of(url) if chosen else None
+                if portal_id is not None and (site, article.platform) in self._portal_ids:
+                    self._portal_ids[(site, article.platform)].setdefault((_host_key(url), portal_id), article_id)
             latest = self.conn.execute(
                 "SELECT v.id, v.content_hash FROM articles a LEFT JOIN versions v ON v.id = a.latest_version_id WHERE a.id = ?",
                 (article_id,),
@@ -515,16 +523,25 @@ class Archive:
         portal_id = chosen.article_id_of(url) if chosen else None
         if portal_id is None or chosen is None:
             return None
-        host = url_key(url).split("/")[2]
-        rows = self.conn.execute(
-            """SELECT u.url, u.article_id FROM article_urls u JOIN articles a ON a.id = u.article_id
-               WHERE a.site = ? AND (u.url LIKE ? OR u.url LIKE ?)""",
-            (site, f"%-{portal_id}", f"%-{portal_id}/"),
-        )
-        for row in rows:
-            if chosen.article_id_of(row[0]) == portal_id and url_key(row[0]).split("/")[2] == host:
-                return int(row[1])
-        return None
+        return self._portal_index(site, platform).get((_host_key(url), portal_id))
+
+    def _portal_index(self, site: str, platform: str) -> dict[tuple[str, str], int]:
+        """(host, portal id) → article, for the site's URLs; built once per connection and
+        kept up to date by `store_article` (one site is written by one connection at a time)."""
+        index = self._portal_ids.get((site, platform))
+        if index is None:
+            chosen = PLATFORMS[platform]
+            index = {}
+            rows = self.conn.execute(
+                "SELECT u.url, u.article_id FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?",
+                (site,),
+            )
+            for url, article_id in rows:
+                portal_id = chosen.article_id_of(url)
+                if portal_id is not None:
+                    index.setdefault((_host_key(url), portal_id), int(article_id))
+            self._portal_ids[(site, platform)] = index
+        return index
 
     def _same_title(self, article_id: int, title: str) -> bool:
         row = self.conn.execute(
@@ -537,10 +554,11 @@ class Archive:
     def _same_story_on_site(self, site: str, article: Article) -> int | None:
         d = article.as_dict()
         row = self.conn.execute(
-            """SELECT a.id FROM articles a JOIN versions v ON v.id = a.latest_version_id
-               WHERE a.site = ? AND v.title = ? AND v.body = ? AND v.published_at IS ? AND v.captions = ?
-                 AND v.attachments = ? LIMIT 1""",
-            (site, d["title"], d["body"], d["published_at"], _json(d["captions"]), _json(d["attachments"])),
+            """SELECT v.article_id FROM versions v
+               WHERE v.title = ? AND v.body = ? AND v.published_at IS ? AND v.captions = ? AND v.attachments = ?
+                 AND v.id = (SELECT a.latest_version_id FROM articles a WHERE a.id = v.article_id AND a.site = ?)
+               LIMIT 1""",
+            (d["title"], d["body"], d["published_at"], _json(d["captions"]), _json(d["attachments"]), site),
         ).fetchone()
         return int(row[0]) if row else None
 
@@ -701,6 +719,10 @@ class Archive:
             t: int(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
             for t in ("articles", "versions", "view_counts", "pages", "runs", "errors")
         }
+
+
+def _host_key(url: str) -> str:
+    return url_key(url).split("/")[2]
 
 
 def _statements(sql: str) -> list[str]:

@@ -385,8 +385,9 @@ _LISTING = (
 <div id="footer">Cơ quan chủ quản: {site}</div></form></body></html>"""
 )
 _PRINT = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{title} - {site}</title></head>
-<body onload="window.print()"><h1>{title}</h1><p>Ngày đăng: {date}</p>
+<body onload="window.print()"><div class="trang-in"><h1>{title}</h1><p>Ngày đăng: {date}</p>
+<div class="noi-dung">
 {body}
-<p style="text-align: right;"><strong>{byline}</strong></p></body></html>"""
+<p style="text-align: right;"><strong>{byline}</strong></p></div></div></body></html>"""
 _NOT_FOUND = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>Không tìm thấy trang</title></head>
 <body><h1>Không tìm thấy trang</h1><p>Trang bạn yêu cầu không tồn tại.</p></body></html>"""
