@@ -197,6 +197,7 @@ class _Walk:
         self.seen_articles: set[str] = set()   # url_key, this run
         self.seen_pages: set[str] = set()
         self.full = False
+        self.forbidden = 0
 
     # --- one page ----------------------------------------------------------------------
 
@@ -246,6 +247,9 @@ class _Walk:
             flags.append(known)
             if known:
                 self.found.known_seen += 1
+                continue
+            if not self.fetcher.allowed(url):
+                self.forbidden += 1  # robots.txt says no: not queued, so not an error every night
                 continue
             if len(self.found.article_urls) >= self.site.max_urls:
                 if not self.full:
@@ -476,4 +480,6 @@ def discover(
         if walk.full:
             break
         walk.walk_start(start)
+    if walk.forbidden:
+        walk.found.notes.append(f"{walk.forbidden} article link(s) disallowed by robots.txt were left alone")
     return walk.found

@@ -158,6 +158,11 @@ class HostGate:
         slot.deferred = reason
         slot.resume_at = max(slot.resume_at, self.clock() + seconds)
 
+    def reset(self) -> None:
+        """Forget every host's turn and pause (between test cases)."""
+        with self._lock:
+            self._slots.clear()
+
     def deferred(self, host: str) -> str | None:
         slot = self._slot(host)
         if slot.deferred and self.clock() >= slot.resume_at:

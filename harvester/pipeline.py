@@ -225,6 +225,8 @@ def harvest_article(
                 result.not_modified += 1
                 page = replace(page, body=body)
     except FetchError as exc:
+        if exc.kind == "deferred":
+            return exc  # not asked at all: the URL stays queued, with no failure counted against it
         if exc.status in (404, 410):
             missing = archive.mark_missing(url, now())
             if missing and missing[1]:
@@ -364,7 +366,10 @@ def harvest_site(
             if failure is not None and failure.kind == "deferred":
                 result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")
                 break
-            in_a_row = in_a_row + 1 if failure is not None and failure.kind in _TRANSPORT else 0
+            host_trouble = failure is not None and (
+                failure.kind in _TRANSPORT or (failure.kind == "http" and (failure.status or 0) >= 500)
+            )
+            in_a_row = in_a_row + 1 if host_trouble else 0
             if in_a_row >= GIVE_UP_AFTER:
                 result.add_error(
                     "gave_up", f"{site.name}: {in_a_row} transport failures in a row ({failure.kind if failure else ''}); "
@@ -377,6 +382,8 @@ def harvest_site(
             result.status = "partial"
             result.message = f"{failures} page(s) failed: " + ", ".join(f"{k} {n}" for k, n in result.errors.most_common())
         extra = [*found.notes[:3]]
+        if not site.verify and not site.ca_bundle:
+            extra.append("TLS certificates are NOT verified for this site (verify: false in the config)")
         if result.traps:
             extra.append(f"{len(result.traps)} trap(s) left: {result.traps[0]}")
         if extra:

@@ -8,11 +8,20 @@ from pathlib import Path
 import pytest
 
 from harvester.config import Config, Site, parse_config
-from harvester.pipeline import RunResult, harvest
 from harvester.demo import FixtureServer, FixtureSite
+from harvester.fetch import GATE
+from harvester.pipeline import RunResult, harvest
 from harvester.store import Archive
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gate() -> Iterator[None]:
+    """Each test starts with no host paused by another test's Retry-After."""
+    GATE.reset()
+    yield
+    GATE.reset()
 
 
 @pytest.fixture

@@ -255,7 +255,7 @@ def test_two_sites_on_one_host_take_turns_across_threads() -> None:
             t.join()
         starts = sorted(r.at for r in server.requests_for(site) if r.path != "/robots.txt")
         assert len(starts) == 8
-        gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
+        gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
         assert min(gaps) >= 0.045  # 0.02 s answering + 0.03 s delay, never two at once
 
 

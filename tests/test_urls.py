@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harvester.urls import (
-    canonical, in_scope, is_private_host, looks_like_listing_url, trust_canonical, url_key, url_variants,
+    canonical,
+    in_scope,
+    is_private_host,
+    looks_like_listing_url,
+    trust_canonical,
+    url_key,
+    url_variants,
 )
 
 A = "https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-10349"

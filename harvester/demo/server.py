@@ -219,6 +219,10 @@ class FixtureServer:
         with self._lock:
             self._faults.setdefault((id(site), path), []).extend([fault] * times)
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     def _take_fault(self, site: FixtureSite, full_path: str, path: str) -> Fault | None:
         with self._lock:
             for key in ((id(site), full_path), (id(site), path)):
