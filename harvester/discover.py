@@ -3,12 +3,14 @@ article URLs to fetch, in the order the site lists them (newest first on most po
 
 Each start URL is walked twice at most:
 
-1. The head: page 1, 2, … of the listing until a page brings no article we have not met
-   and at least `site.overlap` known article links have been seen in a row. A nightly run
-   therefore reads as many pages as there are new articles, not as many as the site has.
-2. The backfill: when the listing's end has never been reached (the first nights of a large
-   site, bounded by `max_pages`), paging resumes where the last run left off, ignoring
-   known articles, until the end. The frontier is saved after every page.
+1. The head: page 1, 2, … of the listing until `site.overlap` known article links have
+   been seen in a row (and the page brought nothing else new). A nightly run therefore
+   reads as many pages as there are new articles, not as many as the site has.
+2. The backfill, from the saved frontier (`resume_url`), forward only: while the listing's
+   end has never been reached (the first nights of a large site, `max_pages` at a time) it
+   ignores known articles and goes on to the end; when the end was reached before and a
+   page was cut short (`max_urls`) or failed, it closes that gap and stops at known
+   articles again. The frontier is saved after every page.
 
 Every page's new article URLs are handed to `CrawlMemory.page_read` as soon as the page is
 read (the pipeline queues them in the archive in the same transaction as the frontier), so a
@@ -97,6 +99,9 @@ class CrawlMemory:
         """A listing, feed or sitemap page was read: remember its new article URLs and (when
         given) the listing's frontier. Called once per page, before the next is fetched."""
         self._met.update(url_key(u) for u in new_urls)
+
+    def save_frontier(self, start_url: str, frontier: Frontier) -> None:
+        """The listing's frontier moved without a page being read (a gap the head closed)."""
 
     def trap(self, url: str, message: str) -> None:
         """A trap was met and left (reported in the run summary and the errors table)."""
@@ -274,7 +279,11 @@ class _Walk:
         if head is None:
             return
         used, frontier = head
-        if frontier.reached_end or not frontier.resume_url or self.full:
+        if not frontier.resume_url or self.full:
+            return  # nothing left behind: the end was reached and no page was cut short
+        if frontier.reached_end and _page_key(frontier.resume_url) in self.seen_pages:
+            # tonight's head read the gap's page and went on to known articles: closed
+            self.memory.save_frontier(start, Frontier(None, frontier.depth, True))
             return
         left = budget - used
         if left <= 0:
@@ -323,7 +332,7 @@ class _Walk:
                 continue
             new, flags = self.add_articles(listing.article_urls, url)
             if self.full:
-                # the page's remaining links were not taken: the next run reads it again
+                # the page's remaining links were not taken: the next run resumes here
                 frontier = Frontier(url, max(0, depth - 1), frontier.reached_end)
                 self.memory.page_read(start, page, "listing", new, frontier)
                 return pages, frontier
@@ -343,17 +352,22 @@ class _Walk:
                     queue.append(n)
                 # pages in order when their numbers are known, so the frontier is the next one
                 queue.sort(key=lambda u: (page_number(u) is None, page_number(u) or 0))
+            # stop at known articles: always at the head; in a backfill only when it closes a
+            # gap (a page cut short or failed) in a listing whose end was reached before
+            at_known = bool(flags) and known_streak >= self.site.overlap and (not backfill or frontier.reached_end)
             if not queue and not failed:
                 frontier = Frontier(None, depth, True)
-            elif not queue:
+            elif failed and (not queue or frontier.reached_end):
                 frontier = Frontier(failed[0], depth, frontier.reached_end)
+            elif backfill and at_known:
+                frontier = Frontier(None, depth, True)  # the gap is closed
             elif backfill or depth >= frontier.depth:
                 frontier = Frontier(failed[0] if failed else queue[0], depth, frontier.reached_end)
             self.memory.page_read(start, page, "listing", new, frontier)
             if trap:
                 self.report_trap(url, f"page {depth} of {start} brings no article link not already seen in this run "
                                       f"but links onward (pages past the last one, a calendar, or a loop); not followed")
-            if not backfill and flags and known_streak >= self.site.overlap:
+            if at_known:
                 return pages, frontier  # reached what the archive already holds, with the overlap
         return pages, frontier
 

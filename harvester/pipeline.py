@@ -192,6 +192,13 @@ class ArchiveMemory(CrawlMemory):
         self.result.urls_found += len(new_urls)
         super().page_read(start_url, page, kind, new_urls, frontier)
 
+    def save_frontier(self, start_url: str, frontier: Frontier) -> None:
+        self.archive.save_listing_state(
+            self.site.name, start_url, resume_url=frontier.resume_url,
+            reached_end=frontier.reached_end, pages_read=frontier.depth,
+        )
+        self._frontiers[start_url] = frontier
+
     def trap(self, url: str, message: str) -> None:
         self.result.traps.append(f"{url}: {message}")
         self.archive.record_error(self.run_id, self.site.name, url, "trap", message, url_kind="listing")

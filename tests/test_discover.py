@@ -62,6 +62,24 @@ def test_the_backfill_resumes_where_max_pages_stopped(tmp_path: Path) -> None:
         assert len(site.articles) == before + 1
 
 
+def test_a_burst_cut_short_by_max_urls_is_caught_up_without_rereading_the_site(tmp_path: Path) -> None:
+    site = FixtureSite("burst", n_articles=60, per_page=5, seed=8)
+    with FixtureServer([site]):
+        night(tmp_path / "a.db", fixture_config([site]))
+        site.add_articles(20)
+        config = fixture_config([site], max_urls=8)
+        found, pages = [], []
+        for _ in range(4):
+            s = night(tmp_path / "a.db", config).sites[0]
+            found.append(s.urls_found)
+            pages.append(s.listing_pages)
+        assert sum(found) == 20 and found[0] == 8
+        assert max(pages) <= 8  # the head and the gap, never the 24 pages of the whole site
+        with Archive.open(tmp_path / "a.db") as archive:
+            assert archive.counts()["articles"] == 80
+            assert all(r["resume_url"] is None for r in archive.query("SELECT resume_url FROM listing_state"))
+
+
 def test_endless_pagination_is_reported_and_left(tmp_path: Path) -> None:
     site = FixtureSite("endless", n_articles=25, endless_pages=True)
     with FixtureServer([site]) as server:
