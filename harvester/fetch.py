@@ -179,6 +179,7 @@ class _Robots:
     checked: bool = False
     parser: Protego | None = None
     blocked_all: str | None = None  # reason, when robots.txt could not be read (5xx)
+    no_host: FetchError | None = None  # the host's name did not resolve: nothing else will
 
 
 @dataclass
@@ -271,6 +272,8 @@ class Fetcher:
                 elif exc.status is not None:
                     # RFC 9309: a server error on robots.txt means "assume complete disallow"
                     robots.blocked_all = f"robots.txt answered {exc.status}; nothing fetched from this host"
+                elif exc.kind == "dns":
+                    robots.no_host = exc
                 else:
                     robots.parser = None  # unreachable, or redirected away: the page fetch will say so
         if robots.blocked_all:
@@ -291,6 +294,9 @@ class Fetcher:
         forbids it, "scope" for a URL the site may not fetch, "offsite" for a redirect away)."""
         self._check_target(url, url)
         self._check_robots(url, url)
+        robots = self._robots.get(netloc_of(url))
+        if robots is not None and robots.no_host is not None:
+            raise FetchError(url, robots.no_host.reason, kind="dns", site=self.site.name)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag

@@ -459,8 +459,8 @@ def harvest(
             return None
         conn = Archive.open(archive.path) if parallel else archive
         try:
-            fetcher = fetcher_factory(site) if fetcher_factory else None
             try:
+                fetcher = fetcher_factory(site) if fetcher_factory else None
                 result = harvest_site(site, conn, run_id, fetcher=fetcher, progress=report, should_stop=stopping)
             except Exception as exc:  # a bug or a storage failure on one site: record, go on
                 log.exception("harvest of %s failed", site.name)

@@ -687,7 +687,8 @@ class Archive:
         latest view observation, or the latest page fetched at exactly this URL."""
         if article_id is not None:
             row = self.conn.execute(
-                "SELECT page_id FROM view_counts WHERE article_id = ? AND page_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+                "SELECT page_id FROM view_counts WHERE article_id = ? AND page_id IS NOT NULL AND source = 'live' "
+                "ORDER BY id DESC LIMIT 1",
                 (article_id,),
             ).fetchone()
         else:
