@@ -190,7 +190,7 @@ def demo(db_path: str, articles: int, serve: bool, log_format: str) -> None:
                     site_title="Sở Tư pháp tỉnh Kon Tum", counter=120877),
     ]
     # fixed ports keep the sample sites' URLs (and so their articles) the same across runs
-    with FixtureServer(sites, ports=[8731, 8732]) as server:
+    with FixtureServer(sites, ports=[8731, 8732]):
         config = demo_config(sites)
         fmt = setup_logging(log_format)
         say(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), fmt)

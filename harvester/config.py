@@ -9,6 +9,12 @@ every error names its place (`sites[2].start_urls: expected a list of URLs`).
       max_pages: 50              # listing pages per start URL and run
       archive_url: https://web.archive.org   # for 'harvester backfill' (a Wayback/pywb server)
       archive_delay: 3.0         # seconds between two requests to the archive
+      workers: 4                 # sites harvested at once (one thread each; hosts never shared)
+      revisit:                   # re-fetch archived articles for their view counts
+        - {younger_than: 7, every: 1}     # days: under a week old, nightly
+        - {younger_than: 90, every: 7}    # under three months, weekly
+        - {every: 30}                     # older, monthly
+      revisit_budget: 200        # most re-visits per site and night
     sites:
       - name: sldtbxh-kontum     # unique; used in the archive and on the command line
         province: Kon Tum
@@ -41,12 +47,25 @@ from .cron import cron_trigger
 from .errors import ConfigError
 from .urls import netloc_of
 
-__all__ = ["Config", "Defaults", "Notify", "Site", "load_config", "parse_config"]
+__all__ = ["DEFAULT_REVISIT", "Config", "Defaults", "Notify", "RevisitTier", "Site", "load_config", "parse_config"]
 
 DEFAULT_USER_AGENT = (
     "provincial-news-archive/0.1 (+https://github.com/provincial-news-archive; archiving public news)"
 )
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_CONTACT_RE = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+@dataclass(frozen=True)
+class RevisitTier:
+    """Articles younger than `younger_than` days (None: any age) are re-fetched every
+    `every` days for their view counts."""
+
+    younger_than: float | None
+    every: float
+
+
+DEFAULT_REVISIT = (RevisitTier(7, 1), RevisitTier(90, 7), RevisitTier(None, 30))
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,12 @@ class Defaults:
     max_urls: int = 5000
     archive_url: str = "https://web.archive.org"
     archive_delay: float = 3.0
+    retries: int = 2
+    backoff: float = 1.0
+    overlap: int = 10
+    revisit: tuple[RevisitTier, ...] = DEFAULT_REVISIT
+    revisit_budget: int = 200
+    workers: int = 4
 
 
 @dataclass(frozen=True)
@@ -83,6 +108,12 @@ class Site:
     verify: bool = True
     ca_bundle: str | None = None
     selectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    retries: int = 2
+    backoff: float = 1.0
+    overlap: int = 10
+    revisit: tuple[RevisitTier, ...] = DEFAULT_REVISIT
+    revisit_budget: int = 200
+    print_url: str | None = None
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -140,12 +171,15 @@ class Config:
 PLATFORM_NAMES = ("auto", *PLATFORMS)
 SELECTOR_FIELDS = ("title", "body", "lead", "date", "views", "author", "poster", "category", "meta", "captions", "remove")
 
+_CRAWL_KEYS = {"retries", "backoff", "overlap", "revisit", "revisit_budget"}
 _DEFAULT_KEYS = {"delay", "timeout", "user_agent", "schedule", "max_pages", "max_bytes", "max_urls",
-                 "archive_url", "archive_delay"}
+                 "archive_url", "archive_delay", "workers", *_CRAWL_KEYS}
 _SITE_KEYS = {
     "name", "province", "department", "start_urls", "platform", "delay", "timeout", "max_pages",
     "max_bytes", "max_urls", "schedule", "status", "aliases", "verify", "ca_bundle", "selectors",
+    "print_url", *_CRAWL_KEYS,
 }
+_PRINT_FIELDS = ("{id}", "{path}", "{url}")
 
 
 def _unknown(keys: Any, allowed: set[str], where: str, source: str | None) -> None:
@@ -191,6 +225,78 @@ def _cron(value: Any, where: str, source: str | None) -> str:
     return " ".join(text.split())
 
 
+def _user_agent(value: Any, where: str, source: str | None) -> str:
+    text = _text(value, where, source)
+    if not _CONTACT_RE.search(text):
+        raise ConfigError(
+            where, f"include a contact URL or e-mail address, so site operators can reach us; got {text!r}", source
+        )
+    return text
+
+
+def _revisit(value: Any, where: str, source: str | None) -> tuple[RevisitTier, ...]:
+    """`[{younger_than: 7, every: 1}, {younger_than: 90, every: 7}, {every: 30}]` (days)."""
+    example = "expected a list like [{younger_than: 7, every: 1}, {younger_than: 90, every: 7}, {every: 30}] (days)"
+    if not isinstance(value, list):
+        raise ConfigError(where, example, source)
+    tiers: list[RevisitTier] = []
+    for i, raw in enumerate(value):
+        here = f"{where}[{i}]"
+        if not isinstance(raw, dict):
+            raise ConfigError(here, example, source)
+        _unknown(raw, {"younger_than", "every"}, here, source)
+        if "every" not in raw:
+            raise ConfigError(f"{here}.every", "missing: how many days between two visits", source)
+        every = float(_number(raw["every"], f"{here}.every", source))
+        younger = raw.get("younger_than")
+        if younger is None:
+            if i != len(value) - 1:
+                raise ConfigError(f"{here}.younger_than", "missing: only the last tier may cover every age", source)
+        else:
+            younger = float(_number(younger, f"{here}.younger_than", source))
+            if younger <= 0:
+                raise ConfigError(f"{here}.younger_than", f"must be more than 0 days, got {raw['younger_than']!r}", source)
+            if tiers and tiers[-1].younger_than is not None and younger <= tiers[-1].younger_than:
+                raise ConfigError(
+                    f"{here}.younger_than",
+                    f"must be greater than the tier before ({tiers[-1].younger_than:g}): list tiers from young to old",
+                    source,
+                )
+        tiers.append(RevisitTier(younger, every))
+    return tuple(tiers)
+
+
+def _crawl(raw: dict[str, Any], where: str, source: str | None, base: Any) -> dict[str, Any]:
+    """The crawl settings a site may override: retries, backoff, overlap, revisit, budget."""
+    values: dict[str, Any] = {}
+    if "retries" in raw:
+        values["retries"] = _number(raw["retries"], f"{where}.retries", source, integer=True)
+    if "backoff" in raw:
+        values["backoff"] = float(_number(raw["backoff"], f"{where}.backoff", source))
+    if "overlap" in raw:
+        values["overlap"] = _number(raw["overlap"], f"{where}.overlap", source, integer=True)
+    if "revisit" in raw:
+        values["revisit"] = _revisit(raw["revisit"], f"{where}.revisit", source)
+    if "revisit_budget" in raw:
+        values["revisit_budget"] = _number(raw["revisit_budget"], f"{where}.revisit_budget", source, integer=True)
+    return {k: values.get(k, getattr(base, k)) for k in ("retries", "backoff", "overlap", "revisit", "revisit_budget")}
+
+
+def _print_url(value: Any, where: str, source: str | None) -> str:
+    text = _text(value, where, source)
+    if not any(f in text for f in _PRINT_FIELDS):
+        raise ConfigError(
+            where, f"expected a template with {{id}}, {{path}} or {{url}}, like '/bm/print/{{id}}', got {text!r}", source
+        )
+    try:
+        text.format(id="1", path="/a", url="https://a/")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(where, f"unknown field {exc} in {text!r}; use {{id}}, {{path}} or {{url}}", source) from None
+    if not text.startswith(("/", "http://", "https://", "{url}")):
+        raise ConfigError(where, f"expected a path ('/print/{{id}}') or a URL, got {text!r}", source)
+    return text
+
+
 def _defaults(raw: Any, source: str | None) -> Defaults:
     if raw is None:
         return Defaults()
@@ -204,16 +310,17 @@ def _defaults(raw: Any, source: str | None) -> Defaults:
     if "timeout" in raw:
         values["timeout"] = float(_number(raw["timeout"], "defaults.timeout", source, minimum=1))
     if "user_agent" in raw:
-        values["user_agent"] = _text(raw["user_agent"], "defaults.user_agent", source)
+        values["user_agent"] = _user_agent(raw["user_agent"], "defaults.user_agent", source)
     if "schedule" in raw:
         values["schedule"] = _cron(raw["schedule"], "defaults.schedule", source)
-    for key in ("max_pages", "max_bytes", "max_urls"):
+    for key in ("max_pages", "max_bytes", "max_urls", "workers"):
         if key in raw:
             values[key] = _number(raw[key], f"defaults.{key}", source, minimum=1, integer=True)
     if "archive_url" in raw:
         values["archive_url"] = _url(raw["archive_url"], "defaults.archive_url", source).rstrip("/")
     if "archive_delay" in raw:
         values["archive_delay"] = float(_number(raw["archive_delay"], "defaults.archive_delay", source))
+    values.update(_crawl(raw, "defaults", source, d))
     return Defaults(**{**d.__dict__, **values})
 
 
@@ -286,6 +393,8 @@ def _site(raw: Any, i: int, defaults: Defaults, source: str | None) -> Site:
         verify=verify,
         ca_bundle=ca_bundle,
         selectors=selectors,
+        print_url=_print_url(raw["print_url"], f"{where}.print_url", source) if "print_url" in raw else None,
+        **_crawl(raw, where, source, defaults),
     )
 
 

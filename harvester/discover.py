@@ -1,9 +1,30 @@
-"""Discovery: from a site's start URLs (listing pages, RSS/Atom feeds, sitemaps) to the
+"""Discovery: from a site's start URLs (listing pages, RSS/Atom feeds, sitemaps) to the new
 article URLs to fetch, in the order the site lists them (newest first on most portals).
 
-Bounded by design: at most `site.max_pages` listing pages per start URL, a listing stops
-paging when a page brings no new article link, a sitemap index is followed one level, and
-no URL outside the site's own hosts is ever queued.
+Each start URL is walked twice at most:
+
+1. The head: page 1, 2, … of the listing until `site.overlap` known article links have
+   been seen in a row (and the page brought nothing else new). A nightly run therefore
+   reads as many pages as there are new articles, not as many as the site has.
+2. The backfill, from the saved frontier (`resume_url`), forward only: while the listing's
+   end has never been reached (the first nights of a large site, `max_pages` at a time) it
+   ignores known articles and goes on to the end; when the end was reached before and a
+   page was cut short (`max_urls`) or failed, it closes that gap and stops at known
+   articles again. The frontier is saved after every page.
+
+Every page's new article URLs are handed to `CrawlMemory.page_read` as soon as the page is
+read (the pipeline queues them in the archive in the same transaction as the frontier), so a
+run killed during discovery loses nothing and the next one picks up the queue.
+
+Bounded by design, so a trap is reported and left, not followed forever:
+- at most `site.max_pages` listing pages per start URL and run, and `site.max_urls` new
+  article URLs per site and run (a URL explosion stops there);
+- a listing page that brings no article link not already seen in this run ends the walk
+  (pages past the last real one, calendar pages, loops); if it still links onward, that is
+  reported as a trap;
+- a sitemap index is followed one level, a sitemap or feed is read with defusedxml under a
+  decompressed-size cap and at most 50,000 entries;
+- no URL outside the site's own hosts is ever queued.
 """
 
 from __future__ import annotations
@@ -11,35 +32,93 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from parsers import ParseError, parse_listing
-from parsers.normalise import decode
+from parsers.dom import absolute, load, text_of
+from parsers.normalise import decode, search_key
 
 from .config import Site
-from .errors import FetchError
+from .errors import FetchError, OffsiteRedirect
 from .fetch import Fetcher, Page
-from .urls import canonical, in_scope
+from .urls import canonical, in_scope, url_key
 
-__all__ = ["Discovery", "discover", "read_feed"]
+# Print views: chrome-free copies of an article that many portals offer (`print.aspx?p=`,
+# `/bm/print/N`, `PrintItem.aspx?ContentID=`, `PrintTL.aspx`): a fallback when the article
+# page itself cannot be read. Recognised by the link's target or its words.
+_PRINT_HREF = re.compile(r"print|/in-bai|inbai|/ban-in", re.I)
+_PRINT_WORDS = ("in bai", "in bai viet", "in bai nay", "in ra", "in trang", "ban in", "print")
 
-MAX_XML_BYTES = 50_000_000
+__all__ = [
+    "CrawlMemory", "Discovery", "Frontier", "discover", "read_feed", "print_view_url",
+    "MAX_XML_BYTES", "MAX_XML_ENTRIES",
+]
+
+MAX_XML_BYTES = 50_000_000     # the sitemap protocol's own limit, uncompressed
+MAX_XML_ENTRIES = 50_000
 _XML_KIND = re.compile(rb"<(rss|feed|urlset|sitemapindex|rdf:RDF)[\s>]", re.I)
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Where a listing's walk stands between runs."""
+
+    resume_url: str | None = None   # the next page the backfill has not read
+    depth: int = 0                  # how many pages deep that is
+    reached_end: bool = False       # the listing's last page has been read at least once
+
+
+class CrawlMemory:
+    """What discovery needs to remember between runs. This default remembers nothing (every
+    URL is new, no frontier); the pipeline's `ArchiveMemory` keeps it in the archive."""
+
+    def __init__(self) -> None:
+        self._met: set[str] = set()
+
+    def is_known(self, url: str) -> bool:
+        """The crawler has met this article URL before (archived, queued or failed)."""
+        return url_key(url) in self._met
+
+    def frontier(self, start_url: str) -> Frontier:
+        return Frontier()
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) to send, only when `previous_body` can answer a 304."""
+        return None, None
+
+    def previous_body(self, url: str) -> bytes | None:
+        return None
+
+    def page_read(self, start_url: str, page: Page, kind: str, new_urls: list[str], frontier: Frontier | None) -> None:
+        """A listing, feed or sitemap page was read: remember its new article URLs and (when
+        given) the listing's frontier. Called once per page, before the next is fetched."""
+        self._met.update(url_key(u) for u in new_urls)
+
+    def save_frontier(self, start_url: str, frontier: Frontier) -> None:
+        """The listing's frontier moved without a page being read (a gap the head closed)."""
+
+    def trap(self, url: str, message: str) -> None:
+        """A trap was met and left (reported in the run summary and the errors table)."""
 
 
 @dataclass
 class Discovery:
     """What walking a site's start URLs found."""
 
-    article_urls: list[str] = field(default_factory=list)
+    article_urls: list[str] = field(default_factory=list)   # new ones, in the order found
+    known_seen: int = 0                                       # links to articles met before
     listing_pages: int = 0
+    not_modified: int = 0                                     # listing pages answered 304
     reached: bool = False
     errors: list[FetchError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    traps: list[str] = field(default_factory=list)
     moved_to: str | None = None
 
 
@@ -52,128 +131,369 @@ def _xml_kind(body: bytes) -> str | None:
 
 
 def _gunzip(body: bytes) -> bytes:
+    """Decompress a gzipped sitemap, refusing more than MAX_XML_BYTES of output."""
     if body[:2] != b"\x1f\x8b":
         return body
-    with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
-        data = f.read(MAX_XML_BYTES + 1)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
+            data = f.read(MAX_XML_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"broken gzip ({exc})") from None
     if len(data) > MAX_XML_BYTES:
         raise ValueError(f"decompressed sitemap is over {MAX_XML_BYTES:,} bytes")
     return data
 
 
-def read_feed(body: bytes) -> tuple[str, list[str], list[str]]:
-    """(kind, item URLs, child sitemap URLs) of an RSS/Atom feed or an XML sitemap.
+def _local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1].lower()
 
-    Parsed with defusedxml: entity expansion and external entities are refused.
+
+def read_feed(body: bytes) -> tuple[str, list[str], list[str]]:
+    """(kind, item URLs, child sitemap URLs) of an RSS/Atom feed or an XML sitemap (plain
+    or gzipped).
+
+    Parsed with defusedxml: entity expansion and external entities are refused; the
+    decompressed size and the number of entries are capped.
+
+    >>> read_feed(b'<urlset><url><loc> https://a.gov.vn/x-1 </loc></url></urlset>')
+    ('sitemap', ['https://a.gov.vn/x-1'], [])
     """
     body = _gunzip(body)
+    if len(body) > MAX_XML_BYTES:
+        raise ValueError(f"XML document is over {MAX_XML_BYTES:,} bytes")
     root = SafeET.fromstring(body)
     items: list[str] = []
-    children: list[str] = []
-    tag = root.tag.rsplit("}", 1)[-1].lower()
-    if tag == "sitemapindex":
-        children = [e.text.strip() for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "loc" and e.text]
-        return "sitemap", [], children
-    if tag == "urlset":
-        items = [e.text.strip() for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "loc" and e.text]
-        return "sitemap", items, []
+    tag = _local(root.tag)
+    if tag in ("sitemapindex", "urlset"):
+        locs = [e.text.strip() for e in root.iter() if _local(e.tag) == "loc" and e.text and e.text.strip()]
+        if len(locs) > MAX_XML_ENTRIES:
+            raise ValueError(f"{len(locs):,} entries, over the sitemap limit of {MAX_XML_ENTRIES:,}")
+        return ("sitemap", [], locs) if tag == "sitemapindex" else ("sitemap", locs, [])
     for e in root.iter():
-        name = e.tag.rsplit("}", 1)[-1].lower()
+        name = _local(e.tag)
         if name == "item":
-            link = next((c for c in e if c.tag.rsplit("}", 1)[-1].lower() == "link"), None)
+            link = next((c for c in e if _local(c.tag) == "link"), None)
             if link is not None and link.text and link.text.strip():
                 items.append(link.text.strip())
             else:
-                guid = next((c for c in e if c.tag.rsplit("}", 1)[-1].lower() == "guid"), None)
+                guid = next((c for c in e if _local(c.tag) == "guid"), None)
                 if guid is not None and guid.text and guid.text.strip().startswith("http"):
                     items.append(guid.text.strip())
         elif name == "entry":
-            links = [c for c in e if c.tag.rsplit("}", 1)[-1].lower() == "link"]
+            links = [c for c in e if _local(c.tag) == "link"]
             alt = next((c for c in links if c.get("rel", "alternate") == "alternate"), links[0] if links else None)
             if alt is not None and alt.get("href"):
-                items.append(alt.get("href").strip())
+                items.append(str(alt.get("href")).strip())
+        if len(items) > MAX_XML_ENTRIES:
+            raise ValueError(f"over {MAX_XML_ENTRIES:,} feed items")
     return "feed", items, []
+
+
+class _Walk:
+    """One site's discovery pass (see the module docstring)."""
+
+    def __init__(self, site: Site, fetcher: Fetcher, memory: CrawlMemory,
+                 on_error: Callable[[FetchError, str], None] | None) -> None:
+        self.site = site
+        self.fetcher = fetcher
+        self.memory = memory
+        self.on_error = on_error
+        self.found = Discovery()
+        self.seen_articles: set[str] = set()   # url_key, this run
+        self.seen_pages: set[str] = set()
+        self.full = False
+        self.forbidden = 0
+
+    # --- one page ----------------------------------------------------------------------
+
+    def fetch(self, url: str, kind: str) -> Page | None:
+        etag, modified = self.memory.validators(url)
+        try:
+            page = self.fetcher.get(url, etag=etag, last_modified=modified)
+            if page.not_modified:
+                body = self.memory.previous_body(url)
+                if body is None:  # nothing to reuse after all: ask again, unconditionally
+                    page = self.fetcher.get(url)
+                else:
+                    self.found.not_modified += 1
+                    page = replace(page, body=body)
+        except OffsiteRedirect as exc:
+            self.found.errors.append(exc)
+            if url in self.site.start_urls:
+                self.found.moved_to = exc.target
+                self.found.notes.append(
+                    f"{url} redirects to {exc.target}, outside the site's hosts ({', '.join(self.site.hosts)}): "
+                    f"the site may have moved; add the new host to 'aliases' or 'start_urls' to follow it"
+                )
+            elif self.on_error:
+                self.on_error(exc, kind)
+            return None
+        except FetchError as exc:
+            self.found.errors.append(exc)
+            if self.on_error:
+                self.on_error(exc, kind)
+            return None
+        self.found.listing_pages += 1
+        self.found.reached = True
+        return page
+
+    def add_articles(self, urls: list[str] | tuple[str, ...], page_url: str) -> tuple[list[str], list[bool]]:
+        """(new URLs, one flag per link fresh in this run: True when already known)."""
+        new: list[str] = []
+        flags: list[bool] = []
+        for url in urls:
+            if not in_scope(url, self.site.hosts):
+                continue
+            key = url_key(url)
+            if key in self.seen_articles:
+                continue
+            self.seen_articles.add(key)
+            known = self.memory.is_known(url)
+            flags.append(known)
+            if known:
+                self.found.known_seen += 1
+                continue
+            if not self.fetcher.allowed(url):
+                self.forbidden += 1  # robots.txt says no: not queued, so not an error every night
+                continue
+            if len(self.found.article_urls) >= self.site.max_urls:
+                if not self.full:
+                    self.full = True
+                    self.report_trap(page_url, f"stopped at max_urls={self.site.max_urls} new article URLs in one run "
+                                          f"(a URL explosion, or a large first harvest: the rest follows next run)")
+                continue
+            new.append(url)
+            self.found.article_urls.append(url)
+        return new, flags
+
+    def report_trap(self, url: str, message: str) -> None:
+        self.found.traps.append(f"{url}: {message}")
+        self.memory.trap(url, message)
+
+    # --- a start URL ----------------------------------------------------------------------
+
+    def walk_start(self, start: str) -> None:
+        frontier = self.memory.frontier(start)
+        budget = self.site.max_pages
+        head = self.walk(start, [start], depth=0, budget=budget, frontier=frontier, backfill=False)
+        if head is None:
+            return
+        used, frontier = head
+        if not frontier.resume_url or self.full:
+            return  # nothing left behind: the end was reached and no page was cut short
+        if frontier.reached_end and _page_key(frontier.resume_url) in self.seen_pages:
+            # tonight's head read the gap's page and went on to known articles: closed
+            self.memory.save_frontier(start, Frontier(None, frontier.depth, True))
+            return
+        left = budget - used
+        if left <= 0:
+            self.found.notes.append(f"{start}: backfill waits for the next run (max_pages={self.site.max_pages} used)")
+            return
+        self.walk(start, [frontier.resume_url], depth=frontier.depth, budget=left, frontier=frontier, backfill=True)
+
+    def walk(self, start: str, queue: list[str], *, depth: int, budget: int, frontier: Frontier,
+             backfill: bool) -> tuple[int, Frontier] | None:
+        """Page through a listing breadth-first. Returns (pages read, frontier), or None when
+        the start URL could not be read or was a feed or sitemap."""
+        pages = 0
+        known_streak = 0
+        failed: list[str] = []
+        while queue:
+            if pages >= budget:
+                self.found.notes.append(f"{start}: stopped at max_pages={self.site.max_pages}; "
+                                        f"the backfill continues from {frontier.resume_url or queue[0]} next run")
+                return pages, frontier
+            if self.full:
+                return pages, frontier
+            url = queue.pop(0)
+            key = _page_key(url)
+            if key in self.seen_pages:
+                continue
+            self.seen_pages.add(key)
+            page = self.fetch(url, "listing")
+            if page is None:
+                if pages == 0 and not backfill:
+                    return None
+                failed.append(url)  # the next run's backfill resumes here
+                continue
+            pages += 1
+            number = page_number(page.url)
+            depth = number if number is not None and number > depth else depth + 1
+            if _xml_kind(_sniffable(page.body)):
+                self.read_xml(start, page)
+                if pages == 1 and not backfill:
+                    return None
+                continue
+            try:
+                listing = parse_listing(decode(page.body, page.content_type), page.final_url, self.site.platform)
+            except ParseError as exc:
+                self.found.notes.append(f"{url}: not a listing ({exc.reason})")
+                self.memory.page_read(start, page, "listing", [], None)
+                continue
+            new, flags = self.add_articles(listing.article_urls, url)
+            if self.full:
+                # the page's remaining links were not taken: the next run resumes here
+                frontier = Frontier(url, max(0, depth - 1), frontier.reached_end)
+                self.memory.page_read(start, page, "listing", new, frontier)
+                return pages, frontier
+            for known in flags:
+                known_streak = known_streak + 1 if known else 0
+            onward = [n for n in listing.next_urls if in_scope(n, self.site.hosts) and _page_key(n) not in self.seen_pages]
+            # a page with no article link this run has not seen is a dead end: past the last
+            # real page, an empty calendar month, a loop. Its onward links are not followed.
+            dead_end = not flags and pages > 1
+            trap = dead_end and any(n not in queue for n in onward)
+            if not dead_end:
+                here = page_number(page.url) or depth
+                for n in onward:
+                    number = page_number(n)
+                    if n in queue or (backfill and number is not None and number <= here):
+                        continue  # the backfill only goes deeper
+                    queue.append(n)
+                # pages in order when their numbers are known, so the frontier is the next one
+                queue.sort(key=lambda u: (page_number(u) is None, page_number(u) or 0))
+            # stop at known articles: always at the head; in a backfill only when it closes a
+            # gap (a page cut short or failed) in a listing whose end was reached before
+            at_known = bool(flags) and known_streak >= self.site.overlap and (not backfill or frontier.reached_end)
+            if not queue and not failed:
+                frontier = Frontier(None, depth, True)
+            elif failed and (not queue or frontier.reached_end):
+                frontier = Frontier(failed[0], depth, frontier.reached_end)
+            elif backfill and at_known:
+                frontier = Frontier(None, depth, True)  # the gap is closed
+            elif backfill or depth >= frontier.depth:
+                frontier = Frontier(failed[0] if failed else queue[0], depth, frontier.reached_end)
+            self.memory.page_read(start, page, "listing", new, frontier)
+            if trap:
+                self.report_trap(url, f"page {depth} of {start} brings no article link not already seen in this run "
+                                      f"but links onward (pages past the last one, a calendar, or a loop); not followed")
+            if at_known:
+                return pages, frontier  # reached what the archive already holds, with the overlap
+        return pages, frontier
+
+    def read_xml(self, start: str, page: Page, depth: int = 0) -> None:
+        url = page.url
+        try:
+            kind, items, children = read_feed(page.body)
+        except (SafeET.ParseError, DefusedXmlException, ValueError, EOFError, OSError) as exc:
+            self.found.notes.append(f"{url}: unreadable feed or sitemap ({exc})")
+            err = FetchError(url, f"unreadable feed or sitemap ({exc})", kind="xml", site=self.site.name)
+            if self.on_error:
+                self.on_error(err, "sitemap")
+            return
+        new, _ = self.add_articles(items, url)
+        self.memory.page_read(start, page, kind, new, None)
+        if depth >= 1 or not children:
+            return
+        budget = self.site.max_pages
+        for child in children:
+            if self.full:
+                return
+            if not in_scope(child, self.site.hosts) or _page_key(child) in self.seen_pages:
+                continue
+            if budget <= 0:
+                self.found.notes.append(f"{url}: stopped at max_pages={self.site.max_pages} child sitemaps")
+                return
+            self.seen_pages.add(_page_key(child))
+            budget -= 1
+            sub = self.fetch(child, "sitemap")
+            if sub is not None:
+                self.read_xml(start, sub, depth + 1)
+
+
+_FIRST_PAGE_PARAM = re.compile(r"^(page|trang|p|pagenum|pageindex|cur)=[01]?$", re.I)
+_FIRST_PAGE_PATH = re.compile(r"/(page|trang)-1(\.html?)?/?$", re.I)
+
+
+def _page_key(url: str) -> str:
+    """A listing page's identity: `?page=1` and `/page-1/` are the listing's own first page.
+
+    >>> _page_key("http://a.gov.vn/tin-tuc?page=1") == _page_key("http://a.gov.vn/tin-tuc")
+    True
+    """
+    key = canonical(url)
+    parts = urlsplit(key)
+    query = "&".join(p for p in parts.query.split("&") if p and not _FIRST_PAGE_PARAM.match(p))
+    path = _FIRST_PAGE_PATH.sub("", parts.path) or "/"
+    return url_key(parts._replace(query=query, path=path).geturl())
+
+
+_PAGE_PARAM = re.compile(r"(?:^|_)(page|trang|pagenum|pageindex|cur|p|start|limitstart)$", re.I)
+_PAGE_PATH = re.compile(r"/(?:page|trang)[-/](\d+)(?:\.html?|\.aspx)?/?$", re.I)
+
+
+def page_number(url: str) -> int | None:
+    """The page number (or offset) a pagination URL names, when it names one.
+
+    >>> page_number("http://a.gov.vn/tin-tuc?page=3"), page_number("http://a.gov.vn/tin-tuc/trang-37.html")
+    (3, 37)
+    >>> page_number("https://hoabinh.gov.vn/tin?p_p_id=x&_ListNew_INSTANCE_xqph_cur=2770"), page_number("http://a.gov.vn/tin-tuc")
+    (2770, None)
+    """
+    parts = urlsplit(url)
+    for name, value in parse_qsl(parts.query):
+        if value.isdigit() and _PAGE_PARAM.search(name):
+            return int(value)
+    m = _PAGE_PATH.search(parts.path)
+    return int(m.group(1)) if m else None
+
+
+def _sniffable(body: bytes) -> bytes:
+    if body[:2] == b"\x1f\x8b":
+        try:
+            return gzip.GzipFile(fileobj=io.BytesIO(body)).read(4096)
+        except (OSError, EOFError, zlib.error):
+            return b""
+    return body
+
+
+def print_view_url(site: Site, url: str, html: str | None = None) -> str | None:
+    """The print view of an article: a print link on its page when there is one, else the
+    site's `print_url` template ({id}: the last number in the URL's path, {path}, {url}).
+
+    >>> from harvester.config import Site
+    >>> s = Site("a", "p", "d", ("https://bacson.langson.gov.vn/",), print_url="/bm/print/{id}")
+    >>> print_view_url(s, "https://bacson.langson.gov.vn/tin-tuc/le-hoi-6813")
+    'https://bacson.langson.gov.vn/bm/print/6813'
+    """
+    if html:
+        try:
+            doc = load(html)
+        except ValueError:
+            doc = None
+        if doc is not None:
+            for a in doc.iter("a"):
+                href = a.get("href") or ""
+                if href.startswith("javascript") and "print" in href.lower():
+                    continue  # window.print(): the same page
+                words = search_key(text_of(a)).strip()
+                if _PRINT_HREF.search(href) or words in _PRINT_WORDS:
+                    target = absolute(url, href)
+                    if target and in_scope(target, site.hosts) and url_key(target) != url_key(url):
+                        return target
+    if site.print_url:
+        path = urlsplit(url).path
+        numbers = re.findall(r"\d+", path)
+        if "{id}" in site.print_url and not numbers:
+            return None
+        target = site.print_url.format(id=numbers[-1] if numbers else "", path=path, url=quote(url, safe=""))
+        return urljoin(url, target)
+    return None
 
 
 def discover(
     site: Site,
     fetcher: Fetcher,
     *,
-    on_page: Callable[[Page, str], None] | None = None,
+    memory: CrawlMemory | None = None,
     on_error: Callable[[FetchError, str], None] | None = None,
 ) -> Discovery:
-    """Walk the start URLs and their pagination; collect in-scope article URLs in order."""
-    found = Discovery()
-    seen_articles: set[str] = set()
-    seen_pages: set[str] = set()
-    hosts = site.hosts
-
-    def add_article(url: str) -> bool:
-        if not in_scope(url, hosts):
-            return False
-        key = canonical(url)
-        if key in seen_articles:
-            return False
-        seen_articles.add(key)
-        found.article_urls.append(url)
-        return True
-
+    """Walk the start URLs (head, then backfill); collect new in-scope article URLs in order."""
+    walk = _Walk(site, fetcher, memory or CrawlMemory(), on_error)
     for start in site.start_urls:
-        queue: list[str] = [start]
-        pages_here = 0
-        while queue and pages_here < site.max_pages:
-            url = queue.pop(0)
-            key = canonical(url)
-            if key in seen_pages:
-                continue
-            seen_pages.add(key)
-            try:
-                page = fetcher.get(url)
-            except FetchError as exc:
-                found.errors.append(exc)
-                if on_error:
-                    on_error(exc, "listing")
-                continue
-            pages_here += 1
-            found.listing_pages += 1
-            if not in_scope(page.final_url, hosts):
-                found.moved_to = page.final_url
-                found.notes.append(
-                    f"{url} redirects to {page.final_url}, outside the site's hosts ({', '.join(hosts)}): "
-                    f"the site may have moved; add the new host to 'aliases' or 'start_urls' to follow it"
-                )
-                continue
-            found.reached = True
-            if on_page:
-                on_page(page, "listing")
-            kind = _xml_kind(page.body)
-            if kind:
-                try:
-                    kind, items, children = read_feed(page.body)
-                except (SafeET.ParseError, DefusedXmlException, ValueError, EOFError, OSError) as exc:
-                    found.notes.append(f"{url}: unreadable {kind} ({exc})")
-                    continue
-                for item in items:
-                    add_article(item)
-                queue.extend(c for c in children if in_scope(c, hosts))
-                continue
-            try:
-                listing = parse_listing(decode(page.body, page.content_type), page.final_url, site.platform)
-            except ParseError as exc:
-                found.notes.append(f"{url}: not a listing ({exc.reason})")
-                continue
-            new = sum(add_article(u) for u in listing.article_urls)
-            if new == 0 and pages_here > 1:
-                # a page past the last real one, or a pagination trap: stop this listing
-                found.notes.append(f"{url}: no new article links; stopped paging")
-                break
-            for nxt in listing.next_urls:
-                if in_scope(nxt, hosts) and canonical(nxt) not in seen_pages:
-                    queue.append(nxt)
-        if queue and pages_here >= site.max_pages:
-            found.notes.append(f"{start}: stopped at max_pages={site.max_pages}")
-        if len(found.article_urls) >= site.max_urls:
-            found.notes.append(f"stopped at max_urls={site.max_urls} article URLs")
-            del found.article_urls[site.max_urls :]
+        if walk.full:
             break
-    return found
+        walk.walk_start(start)
+    if walk.forbidden:
+        walk.found.notes.append(f"{walk.forbidden} article link(s) disallowed by robots.txt were left alone")
+    return walk.found

@@ -3,7 +3,8 @@
     HarvestError
     ├── ConfigError      config.yaml is missing or malformed; names the place (sites[2].name)
     ├── FetchError       a URL could not be fetched; carries the URL, the site and the reason
-    │   └── SiteUnreachable   no start URL of a site answered: the site is down or gone
+    │   ├── SiteUnreachable   no start URL of a site answered: the site is down or gone
+    │   └── OffsiteRedirect   a redirect to another host, not followed (a moved site)
     ├── StoreError       the archive cannot be opened or written
     │   └── NotFound     the archive holds no such article (URL or id)
     └── LockError        another harvest holds the archive
@@ -22,6 +23,7 @@ __all__ = [
     "HarvestError",
     "LockError",
     "NotFound",
+    "OffsiteRedirect",
     "ParseError",
     "SiteUnreachable",
     "StoreError",
@@ -45,7 +47,8 @@ class ConfigError(HarvestError):
 
 class FetchError(HarvestError):
     """A URL that could not be fetched. `kind` is a short machine-readable class of failure
-    (timeout, connection, tls, http, too_large, content_type, robots, redirects)."""
+    (timeout, connection, truncated, dns, tls, http, too_large, content_type, robots, redirects,
+    offsite, scope, deferred)."""
 
     def __init__(
         self,
@@ -81,3 +84,15 @@ class NotFound(StoreError):
 
 class LockError(HarvestError):
     """Another harvest holds the archive's lock."""
+
+
+class OffsiteRedirect(FetchError):
+    """A redirect to a host outside the site's own: not followed (we fetch only the site's
+    hosts). `target` is where it pointed; a start URL that does this means the site moved."""
+
+    def __init__(self, url: str, target: str, hosts: tuple[str, ...], *, site: str | None = None) -> None:
+        self.target = target
+        super().__init__(
+            url, f"redirects to {target}, outside the site's hosts ({', '.join(hosts)}); not followed",
+            kind="offsite", site=site,
+        )

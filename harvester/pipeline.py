@@ -2,36 +2,59 @@
 
     config → discover (listings, feeds, sitemaps) → fetch → parse + normalise → store
 
-`harvest()` runs a pass and records it in `runs`/`run_sites`; a site that fails never
-stops the others. `harvest_site()` walks one site; `harvest_article()` takes one URL
-through fetch, parse and store in a single transaction, so a killed process loses at most
-the article in hand. Page-level failures are recorded in `errors` and retried next run.
+`harvest()` runs a pass and records it in `runs`/`run_sites`. Sites run at the same time,
+one thread each (`workers`), each thread with its own archive connection; the fetchers
+share one `HostGate`, so a host still sees one request at a time. A site that fails never
+stops the others.
+
+`harvest_site()` walks one site:
+1. discover new article URLs (incremental: see `discover.py`); each listing page's new URLs
+   are queued in the archive (`urls`) as soon as the page is read;
+2. fetch the queue: new URLs, then URLs that failed on earlier runs (up to
+   `store.MAX_FAILURES` runs);
+3. re-visit archived articles the policy says are due (`revisit.py`), with conditional
+   requests: a 304 re-reads the stored bytes the server vouched for, so the observation
+   repeats the count the unchanged page shows.
+
+`harvest_article()` takes one URL through fetch, parse and store in a single transaction,
+so a process killed at any moment loses at most the article in hand, and the queue brings it
+back next run. A page that cannot be read falls back to the article's print view when there
+is one. Page-level failures are recorded in `errors`; a site whose host stops answering is
+left after a few failures in a row, with its queue kept for the next run.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from parsers import ParseError, parse_bytes
+from parsers import Article, ParseError, parse_bytes
+from parsers.normalise import decode
 
 from .clock import now
 from .config import Config, Site
-from .discover import discover
+from .discover import CrawlMemory, Frontier, discover, print_view_url
 from .errors import FetchError
 from .fetch import Fetcher, Page
-from .store import Archive, StoreResult
-from .urls import canonical, in_scope
+from .revisit import due_revisits
+from .store import LIVE_SOURCES, Archive, StoreResult
+from .urls import in_scope, url_key
 
-__all__ = ["RunResult", "SiteResult", "harvest", "harvest_site", "harvest_article"]
+__all__ = ["ArchiveMemory", "RunResult", "SiteResult", "harvest", "harvest_site", "harvest_article", "store_page"]
 
 log = logging.getLogger(__name__)
 
 FIELDS = ("published_at", "author", "views", "captions", "category")
+GIVE_UP_AFTER = 5
+"""Transport failures in a row after which a site's pass ends (its queue waits for the next
+run): a host that stopped answering costs minutes, not a night of timeouts."""
+_TRANSPORT = frozenset(("timeout", "connection", "dns", "truncated", "tls"))
 
 
 @dataclass
@@ -43,12 +66,18 @@ class SiteResult:
     message: str = ""
     requests: int = 0
     listing_pages: int = 0
-    articles_seen: int = 0
+    articles_seen: int = 0           # article pages fetched (new, retried and re-visited)
     articles_new: int = 0
     versions_new: int = 0
     observations: int = 0
+    urls_found: int = 0              # new article URLs discovered (queued)
+    revisits: int = 0                # archived articles re-fetched by the policy
+    not_modified: int = 0            # 304 answers (listings and articles)
+    print_views: int = 0             # articles read from their print view
+    left_queued: int = 0             # URLs left in the queue for the next run
     errors: Counter[str] = field(default_factory=Counter)
     error_examples: list[str] = field(default_factory=list)
+    traps: list[str] = field(default_factory=list)
     filled: Counter[str] = field(default_factory=Counter)
     parsed: int = 0
     duration: float = 0.0
@@ -90,8 +119,14 @@ class SiteResult:
             "stats": {
                 "errors_by_kind": dict(self.errors),
                 "error_examples": self.error_examples,
+                "traps": self.traps[:10],
                 "fill_rates": fill,
                 "parsed": self.parsed,
+                "urls_found": self.urls_found,
+                "revisits": self.revisits,
+                "not_modified": self.not_modified,
+                "print_views": self.print_views,
+                "left_queued": self.left_queued,
                 "duration_s": round(self.duration, 2),
                 "body_chars_median": bodies[len(bodies) // 2][0] if bodies else None,
                 "shortest_bodies": [url for _, url in bodies[:5]],
@@ -126,6 +161,68 @@ def _quiet(event: str, data: dict[str, Any]) -> None:
     pass
 
 
+# --- what discovery remembers, kept in the archive ---------------------------------------
+
+
+class ArchiveMemory(CrawlMemory):
+    """Discovery's memory in the archive: URLs met (`urls`, `article_urls`), listing
+    frontiers (`listing_state`), validators, and each listing page read, stored raw with its
+    new URLs queued in one transaction."""
+
+    def __init__(self, archive: Archive, site: Site, run_id: int | None, result: SiteResult) -> None:
+        super().__init__()
+        self.archive = archive
+        self.site = site
+        self.run_id = run_id
+        self.result = result
+        self._met = archive.known_keys(site.name)
+        self._frontiers = {
+            start: Frontier(row["resume_url"], int(row["pages_read"] or 0), row["reached_end_at"] is not None)
+            for start, row in archive.listing_state(site.name).items()
+        }
+
+    def frontier(self, start_url: str) -> Frontier:
+        return self._frontiers.get(start_url, Frontier())
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        return self.archive.validators(url)
+
+    def previous_body(self, url: str) -> bytes | None:
+        return self.archive.previous_body(url)
+
+    def page_read(self, start_url: str, page: Page, kind: str, new_urls: list[str], frontier: Frontier | None) -> None:
+        archive = self.archive
+        with archive.transaction():
+            archive.save_page(page, site=self.site.name, kind=kind, run_id=self.run_id)
+            archive.enqueue(self.site.name, new_urls)
+            archive.set_validators(page.url, self.site.name, kind, page.etag, page.last_modified)
+            if frontier is not None:
+                archive.save_listing_state(
+                    self.site.name, start_url, resume_url=frontier.resume_url,
+                    reached_end=frontier.reached_end, pages_read=frontier.depth,
+                )
+        if frontier is not None:
+            self._frontiers[start_url] = frontier
+        if page.not_modified:
+            self.result.not_modified += 1
+        self.result.urls_found += len(new_urls)
+        super().page_read(start_url, page, kind, new_urls, frontier)
+
+    def save_frontier(self, start_url: str, frontier: Frontier) -> None:
+        self.archive.save_listing_state(
+            self.site.name, start_url, resume_url=frontier.resume_url,
+            reached_end=frontier.reached_end, pages_read=frontier.depth,
+        )
+        self._frontiers[start_url] = frontier
+
+    def trap(self, url: str, message: str) -> None:
+        self.result.traps.append(f"{url}: {message}")
+        self.archive.record_error(self.run_id, self.site.name, url, "trap", message, url_kind="listing")
+
+
+# --- one article -------------------------------------------------------------------------
+
+
 def harvest_article(
     site: Site,
     url: str,
@@ -133,45 +230,111 @@ def harvest_article(
     archive: Archive,
     run_id: int | None,
     result: SiteResult,
-) -> None:
-    """Fetch, parse and store one article URL; failures are recorded, never raised."""
+    *,
+    conditional: bool = False,
+) -> FetchError | None:
+    """Fetch, parse and store one article URL; failures are recorded, never raised (the
+    error is returned so the caller can tell a dying host). `conditional`: ask with the
+    stored validators (a re-visit)."""
+    article_id = archive.article_id_for(url) if conditional else None
+    etag, modified = archive.validators(url) if article_id is not None else (None, None)
     try:
-        page = fetcher.get(url)
+        page = fetcher.get(url, etag=etag, last_modified=modified)
+        if page.not_modified:
+            body = archive.previous_body(url, article_id=article_id)
+            if body is None:
+                page = fetcher.get(url)
+            else:
+                result.not_modified += 1
+                page = replace(page, body=body)
     except FetchError as exc:
+        if exc.kind == "deferred":
+            return exc  # not asked at all: the URL stays queued, with no failure counted against it
         if exc.status in (404, 410):
             missing = archive.mark_missing(url, now(), run_id=run_id, status=exc.status)
             if missing and missing[1]:
                 result.add_error("gone", f"{url}: HTTP {exc.status} twice in a row; marked gone")
+        elif exc.kind in ("http", "timeout", "truncated", "too_large") and _from_print_view(site, url, None, fetcher, archive, run_id, result):
+            return None
         result.add_error(exc.kind, str(exc))
         archive.record_error(run_id, site.name, url, exc.kind, exc.reason, status=exc.status)
-        return
-    store_page(site, page, archive, run_id, result)
+        return exc
+    store_page(site, page, archive, run_id, result, fetcher=fetcher)
+    return None
 
 
-def store_page(site: Site, page: Page, archive: Archive, run_id: int | None, result: SiteResult) -> StoreResult | None:
+def store_page(
+    site: Site, page: Page, archive: Archive, run_id: int | None, result: SiteResult,
+    *, fetcher: Fetcher | None = None,
+) -> StoreResult | None:
     """Parse a fetched article page and store it with its raw bytes, in one transaction.
 
     The page may be a live fetch or an archived capture (`page.source`; `page.fetched_at` is
     then the capture time). Returns what was stored, or None when the page is not an
-    article (the ParseError is recorded in `errors` with the page)."""
+    article: it is then stored raw with its error, and (live, with a fetcher) its print view
+    is tried next."""
     with archive.transaction():
         page_id = archive.save_page(page, site=site.name, kind="article", run_id=run_id)
+        if page.source in LIVE_SOURCES and (page.etag or page.last_modified or page.status == 200):
+            archive.set_validators(page.final_url, site.name, "article", page.etag, page.last_modified)
         try:
             article = parse_bytes(page.body, page.final_url, page.content_type, site.platform, site.selectors)
         except ParseError as exc:
-            result.add_error("parse", str(exc))
-            archive.record_error(run_id, site.name, page.url, "parse", exc.reason, status=page.status, page_id=page_id,
-                                 crawl_state=page.source == "live")
-            return None
-        stored = archive.store_article(
-            site.name, article, requested_url=page.url, final_url=page.final_url,
-            fetched_at=page.fetched_at, page_id=page_id, source=page.source,
-        )
-    result.observe(article, page.final_url)
+            failure: ParseError | None = exc
+        else:
+            failure = None
+            stored = _store(site, article, page, page_id, archive, result, requested_url=page.url)
+    if failure is None:
+        return stored
+    if fetcher is not None and _from_print_view(site, page.url, page, fetcher, archive, run_id, result):
+        return None
+    result.add_error("parse", str(failure))
+    archive.record_error(run_id, site.name, page.url, "parse", failure.reason, status=page.status, page_id=page_id,
+                         crawl_state=page.source in LIVE_SOURCES)
+    return None
+
+
+def _store(site: Site, article: Article, page: Page, page_id: int, archive: Archive, result: SiteResult,
+           *, requested_url: str, final_url: str | None = None, source: str | None = None) -> StoreResult:
+    stored = archive.store_article(
+        site.name, article, requested_url=requested_url, final_url=final_url or page.final_url,
+        fetched_at=page.fetched_at, page_id=page_id, source=source or page.source,
+    )
+    result.observe(article, final_url or page.final_url)
     result.observations += 1
     result.articles_new += stored.new_article
     result.versions_new += stored.new_version
     return stored
+
+
+def _from_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher, archive: Archive,
+                     run_id: int | None, result: SiteResult) -> bool:
+    """Read the article from its print view; True when it was stored."""
+    html = decode(page.body, page.content_type) if page is not None and page.body else None
+    target = print_view_url(site, page.final_url if page else url, html)
+    if not target:
+        return False
+    try:
+        printed = fetcher.get(target)
+    except FetchError:
+        return False
+    if printed.not_modified or not printed.body:
+        return False
+    try:
+        article = parse_bytes(printed.body, printed.final_url, printed.content_type, "generic", site.selectors)
+    except ParseError:
+        return False
+    # the print view speaks for the article's URL; its own canonical link is not the article's
+    article = replace(article, url=url, canonical_url=None)
+    with archive.transaction():
+        page_id = archive.save_page(printed, site=site.name, kind="article", run_id=run_id)
+        _store(site, article, printed, page_id, archive, result,
+               requested_url=url, final_url=page.final_url if page else url, source="print")
+    result.print_views += 1
+    return True
+
+
+# --- one site ----------------------------------------------------------------------------
 
 
 def harvest_site(
@@ -183,9 +346,9 @@ def harvest_site(
     progress: Progress = _quiet,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> SiteResult:
-    """One pass over one site: discover, then fetch every article found (and retry those
-    that failed last time). `should_stop` is asked between articles: when it says yes the
-    article in hand has been committed and the site's pass ends as "interrupted"."""
+    """One pass over one site: discover, fetch the queue, then the due re-visits.
+    `should_stop` is asked between articles: when it says yes the article in hand has been
+    committed and the site's pass ends as "interrupted" (the queue keeps the rest)."""
     started = time.monotonic()
     result = SiteResult(site.name)
     if site.status == "gone":
@@ -200,36 +363,61 @@ def harvest_site(
             archive.record_error(run_id, site.name, exc.url, exc.kind, exc.reason, status=exc.status, url_kind=kind)
 
         progress("site_start", {"site": site.name})
-        found = discover(site, fetcher, on_error=listing_error)
+        memory = ArchiveMemory(archive, site, run_id, result)
+        found = discover(site, fetcher, memory=memory, on_error=listing_error)
         result.listing_pages = found.listing_pages
         if not found.reached:
             result.status = "moved" if found.moved_to else "unreachable"
             result.message = _unreachable_message(site, found.errors, found.notes)
             return result
-        urls = list(found.article_urls)
-        seen = {canonical(u) for u in urls}
-        # failed last time, then known live articles (view counts; deletions and moves show here)
-        for retry in [*archive.failed_urls(site.name), *archive.revisit_urls(site.name, site.max_urls)]:
-            if retry not in seen and in_scope(retry, site.hosts):
-                urls.append(retry)
-                seen.add(retry)
-        urls = urls[: site.max_urls]
-        result.articles_seen = len(urls)
-        progress("site_articles", {"site": site.name, "total": len(urls), "listing_pages": found.listing_pages})
-        for i, url in enumerate(urls, 1):
+        queue = [u for u in archive.pending_urls(site.name) if in_scope(u, site.hosts)]
+        fetch_now = queue[: site.max_urls]
+        tonight = {url_key(u) for u in queue}
+        candidates = archive.revisit_candidates(site.name)
+        # an article that answered 404/410 last time is asked again tonight, whatever the
+        # policy says, so "gone" means two runs in a row
+        confirm = [r["url"] for r in candidates if r["missing_count"] and url_key(r["url"]) not in tonight]
+        revisits = confirm + due_revisits(
+            candidates, site.revisit, site.revisit_budget, now().date(), skip=tonight | {url_key(u) for u in confirm}
+        )
+        plan = [(u, False) for u in fetch_now] + [(u, True) for u in revisits]
+        result.articles_seen = len(plan)
+        progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
+        in_a_row = 0
+        for i, (url, conditional) in enumerate(plan, 1):
             if should_stop():
                 result.status = "interrupted"
-                result.message = f"interrupted after {i - 1} of {len(urls)} articles"
+                result.message = f"interrupted after {i - 1} of {len(plan)} articles; the rest is queued for the next run"
+                result.left_queued = len(archive.pending_urls(site.name))
                 return result
-            harvest_article(site, url, fetcher, archive, run_id, result)
-            progress("article", {"site": site.name, "done": i, "total": len(urls)})
+            failure = harvest_article(site, url, fetcher, archive, run_id, result, conditional=conditional)
+            result.revisits += conditional
+            progress("article", {"site": site.name, "done": i, "total": len(plan)})
+            if failure is not None and failure.kind == "deferred":
+                result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")
+                break
+            host_trouble = failure is not None and (
+                failure.kind in _TRANSPORT or (failure.kind == "http" and (failure.status or 0) >= 500)
+            )
+            in_a_row = in_a_row + 1 if host_trouble else 0
+            if in_a_row >= GIVE_UP_AFTER:
+                result.add_error(
+                    "gave_up", f"{site.name}: {in_a_row} transport failures in a row ({failure.kind if failure else ''}); "
+                               f"{len(plan) - i} URLs left for the next run",
+                )
+                break
+        result.left_queued = len(archive.pending_urls(site.name))
         failures = sum(result.errors.values())
         if failures:
             result.status = "partial"
             result.message = f"{failures} page(s) failed: " + ", ".join(f"{k} {n}" for k, n in result.errors.most_common())
-        notes = [n for n in found.notes if "no new article links" not in n]
-        if notes:
-            result.message = "; ".join(filter(None, [result.message, *notes[:3]]))
+        extra = [*found.notes[:3]]
+        if not site.verify and not site.ca_bundle:
+            extra.append("TLS certificates are NOT verified for this site (verify: false in the config)")
+        if result.traps:
+            extra.append(f"{len(result.traps)} trap(s) left: {result.traps[0]}")
+        if extra:
+            result.message = "; ".join(filter(None, [result.message, *extra]))
         return result
     finally:
         result.requests = fetcher.requests_made
@@ -251,9 +439,10 @@ def _unreachable_message(site: Site, errors: list[FetchError], notes: list[str])
             " — the site may be down, or gone since the 2025 mergers; everything already archived is kept "
             "(offline? try 'harvester demo'; gone? see 'harvester backfill')"
         )
-    elif first.kind == "tls":
-        hint = ""
     return f"unreachable: {first.reason}{hint}"
+
+
+# --- one run -----------------------------------------------------------------------------
 
 
 def harvest(
@@ -265,34 +454,73 @@ def harvest(
     progress: Progress = _quiet,
     fetcher_factory: Callable[[Site], Fetcher] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    workers: int | None = None,
 ) -> RunResult:
     """One harvest pass over the selected sites, recorded as a run.
 
-    `should_stop` (for SIGTERM/SIGINT handlers) is asked between articles and sites; the
-    run then ends as "interrupted" with everything fetched so far committed."""
+    Sites run `workers` at a time (default: the config's `workers`), one thread and one
+    archive connection each; `progress` is called from one thread at a time. `should_stop`
+    (for SIGTERM/SIGINT handlers) is asked between articles and sites; the run then ends as
+    "interrupted" with everything fetched so far committed and the rest queued."""
     sites = config.select(list(site_names) if site_names else None)
     archive.sync_sites(config.sites)
     run_id = archive.start_run(command, [s.name for s in sites])
-    results: list[SiteResult] = []
-    status = "ok"
-    try:
-        for site in sites:
-            if should_stop():
-                break
-            fetcher = fetcher_factory(site) if fetcher_factory else None
+    n = workers or config.defaults.workers
+    parallel = n > 1 and len(sites) > 1 and archive.path != ":memory:"
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def report(event: str, data: dict[str, Any]) -> None:
+        with lock:
+            progress(event, data)
+
+    def stopping() -> bool:
+        return stop.is_set() or should_stop()
+
+    def one(site: Site) -> SiteResult | None:
+        if stopping():
+            return None
+        conn = Archive.open(archive.path) if parallel else archive
+        try:
             try:
-                result = harvest_site(site, archive, run_id, fetcher=fetcher, progress=progress, should_stop=should_stop)
+                fetcher = fetcher_factory(site) if fetcher_factory else None
+                result = harvest_site(site, conn, run_id, fetcher=fetcher, progress=report, should_stop=stopping)
             except Exception as exc:  # a bug or a storage failure on one site: record, go on
                 log.exception("harvest of %s failed", site.name)
                 result = SiteResult(site.name, status="failed", message=f"{type(exc).__name__}: {exc}")
-            archive.save_run_site(run_id, site.name, result.row())
-            results.append(result)
+            conn.save_run_site(run_id, site.name, result.row())
+            return result
+        finally:
+            if parallel:
+                conn.close()
+
+    done: dict[str, SiteResult] = {}
+    status = "ok"
+    try:
+        if parallel:
+            with ThreadPoolExecutor(max_workers=min(n, len(sites)), thread_name_prefix="harvest") as pool:
+                try:
+                    futures = [pool.submit(one, s) for s in sites]
+                    for future in as_completed(futures):
+                        r = future.result()
+                        if r is not None:
+                            done[r.site] = r
+                except BaseException:
+                    stop.set()  # the workers end after their article in hand
+                    raise
+        else:
+            for site in sites:
+                r = one(site)
+                if r is None:
+                    break
+                done[r.site] = r
     except BaseException:
         status = "interrupted"
         raise
     finally:
+        results = [done[s.name] for s in sites if s.name in done]
         if status != "interrupted":
-            status = "interrupted" if should_stop() else _run_status(results)
+            status = "interrupted" if stopping() else _run_status(results)
         outcome = RunResult(run_id, status, results)
         archive.finish_run(run_id, status, outcome.summary())
     return outcome
@@ -302,6 +530,6 @@ def _run_status(results: list[SiteResult]) -> str:
     unreached = [r for r in results if not r.reached and r.status != "gone"]
     if results and len(unreached) == len(results):
         return "failed"
-    if unreached or any(r.status == "partial" for r in results):
+    if unreached or any(r.status in ("partial", "interrupted") for r in results):
         return "partial"
     return "ok"

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import parsers
-from parsers import Article
+from parsers import PLATFORMS, Article
 
 from .clock import iso, now
 from .errors import NotFound, StoreError
-from .urls import canonical, trust_canonical
+from .urls import canonical, trust_canonical, url_key, url_variants
 
-__all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS"]
+__all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS", "MAX_FAILURES"]
 
 
 def content_hash(article: Article) -> str:
@@ -185,6 +185,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "005_crawl_frontier",
+        """
+        CREATE TABLE listing_state (
+            site TEXT NOT NULL,
+            start_url TEXT NOT NULL,      -- as in the config
+            resume_url TEXT,              -- the next page the backfill has not read yet
+            reached_end_at TEXT,          -- when paging last reached the listing's last page
+            pages_read INTEGER NOT NULL DEFAULT 0,   -- listing pages read by the backfill so far
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (site, start_url)
+        );
+        -- finds the same story filed at a second URL without scanning the site
+        CREATE INDEX versions_title ON versions(title);
+        """,
+    ),
+    (
         # issue 6: history and analytics. Versions replaced by a reparse (or left redundant by
         # a merge) are kept and marked; status changes are events; SQL views answer the
         # common questions (docs/schema.md).
@@ -326,6 +342,14 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 
+LIVE_SOURCES = ("live", "print")
+"""Observations fetched from the site itself tonight (a print view is the site too): only
+these change an article's live/gone status and the crawl state."""
+
+MAX_FAILURES = 5
+"""A URL whose fetch failed this many runs in a row leaves the retry queue (re-visits may
+still try it by the policy)."""
+
 
 @dataclass(frozen=True)
 class StoreResult:
@@ -334,6 +358,7 @@ class StoreResult:
     new_version: bool
     version_id: int
     page_id: int | None = None
+    alias: bool = False   # a known story met at a URL new to it: URL and observation added, no version
 
 
 def _json(value: Any) -> str:
@@ -353,6 +378,7 @@ class Archive:
         self.path = path
         self._in_tx = False
         self._refs: list[tuple[str, str]] | None = None
+        self._portal_ids: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] = "archive.db", *, readonly: bool = False) -> Archive:
@@ -432,6 +458,7 @@ class Archive:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._portal_ids.clear()  # it may hold ids of rows that were just rolled back
             raise
         else:
             self.conn.execute("COMMIT")
@@ -553,8 +580,7 @@ class Archive:
     # --- articles ------------------------------------------------------------------------
 
     def article_id_for(self, url: str) -> int | None:
-        row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (canonical(url),)).fetchone()
-        return int(row[0]) if row else None
+        return self._article_by_url(url)
 
     def find_article(self, ref: str | int) -> int:
         """The id of the article named by an id or by any URL it was seen at; NotFound otherwise.
@@ -597,12 +623,19 @@ class Archive:
         """Record one observation of an article: its URLs, a version if the content changed,
         and a view observation. Idempotent for unchanged content (only the observation is added).
 
-        Which article: the one a URL of this fetch (final, then requested) is known for. A
-        redirect from one known article's URL to another's makes them one article (merged,
-        the older one kept); a redirect to a new URL moves the article there. A canonical link
-        joins an article known under it only when the titles agree (some portals point every
-        page's canonical link at one URL). `articles.url` follows the article to its newest
-        canonical URL; every URL it was seen at stays in `article_urls`.
+        Which article, in order:
+        1. the one a URL of this fetch (final, then requested) is known for, with or without
+           "www." and a trailing slash. A redirect from one known article's URL to another's
+           makes them one article (merged, the older one kept);
+        2. the one its trustworthy canonical link names, when the titles agree (some portals
+           point every page's canonical link at one URL);
+        3. the one with the same portal id in its URL (`Platform.article_id`);
+        4. on the same site, the one whose latest version has the same title, body, date,
+           captions and attachments.
+        The same story met at a URL new to it (another category, a second URL) adds the URL and
+        the observation but no version, and does not move the article. A redirect to a new URL,
+        or a changed canonical link, moves it: `articles.url` follows, and every URL it was seen
+        at stays in `article_urls`.
 
         Which version: observations may arrive out of time order (a backfill from a web archive
         adds captures older than the live fetches), so the version is placed by `fetched_at`
@@ -619,6 +652,7 @@ class Archive:
         with self.transaction():
             ids = list(dict.fromkeys(i for i in (self._owner(final), self._owner(requested)) if i is not None))
             article_id = ids[0] if ids else None
+            via = "fetched" if article_id is not None else None
             if len(ids) > 1:
                 article_id = self._merge(ids, at, url=requested, reason=f"{requested} redirects to {final}")
             key = final
@@ -628,44 +662,68 @@ class Archive:
                     key = link
                 elif self._same_title(owner, article.title):
                     key = link
-                    article_id = owner if article_id is None else self._merge(
-                        [article_id, owner], at, url=final, reason=f"{final} names {link} as its canonical URL"
-                    )
+                    if article_id is None:
+                        article_id, via = owner, "canonical"
+                    else:
+                        article_id = self._merge(
+                            [article_id, owner], at, url=final, reason=f"{final} names {link} as its canonical URL"
+                        )
                 # otherwise the link names an unrelated article: not trusted for this page
+            if article_id is None:
+                article_id, via = self._article_by_portal_id(site, final_url, article.platform), "id"
+            if article_id is None:
+                article_id, via = self._same_story_on_site(site, article), "story"
+            # a story met at a URL new to it, unchanged: another category or a second URL
+            duplicate = article_id is not None and not redirected and (
+                via == "story" or (via != "fetched" and self._latest_is_same_story(article_id, article))
+            )
             new_article = article_id is None
+            was = None
             if article_id is None:
                 cur = self.conn.execute(
                     "INSERT INTO articles (site, url, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)",
                     (site, key, at, at),
                 )
                 article_id = int(cur.lastrowid or 0)
-                was = None
             else:
                 was = self.conn.execute("SELECT url, status FROM articles WHERE id = ?", (article_id,)).fetchone()
                 assert was is not None  # article_urls rows always point at an article
                 key_is_new = self._owner(key) != article_id
-                if was["url"] != key and (key_is_new or redirected):
+                if was["url"] != key and (redirected or (key_is_new and not duplicate)):
                     self.conn.execute("UPDATE articles SET url = ? WHERE id = ?", (key, article_id))
+                    # the address it moved to is its canonical one now, however it was first met
+                    self.conn.execute(
+                        "UPDATE article_urls SET reason = 'canonical' WHERE url = ? AND article_id = ?", (key, article_id)
+                    )
                     self._event(article_id, at, "moved", url=key, detail={
                         "from": was["url"], "to": key, "reason": "redirect" if redirected else "canonical link",
                     })
             urls = [(key, "canonical"), (final, "fetched"), (requested, "redirect" if redirected else "fetched")]
+            chosen = PLATFORMS.get(article.platform)
             for url, reason in urls:
                 self.conn.execute(
                     """INSERT INTO article_urls (url, article_id, first_seen_at, reason) VALUES (?, ?, ?, ?)
                        ON CONFLICT(url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)""",
-                    (url, article_id, at, reason),
+                    (url, article_id, at, "duplicate" if duplicate and reason != "redirect" else reason),
                 )
+                portal_id = chosen.article_id_of(url) if chosen else None
+                if portal_id is not None and (site, article.platform) in self._portal_ids:
+                    self._portal_ids[(site, article.platform)].setdefault((_host_key(url), portal_id), article_id)
             if redirected:  # an address the article was once at now redirects: say so
                 self.conn.execute(
                     "UPDATE article_urls SET reason = 'redirect' WHERE url = ? AND article_id = ?", (requested, article_id)
                 )
-            version_id, new_version = self._place_version(article_id, at, digest, article, source, page_id)
+            if duplicate:
+                # one story under a second URL differs at most in the category it is filed
+                # under: no new version (it would flip back and forth between the two URLs)
+                version_id, new_version = int(self._latest_version_id(article_id)), False
+            else:
+                version_id, new_version = self._place_version(article_id, at, digest, article, source, page_id)
             self.conn.execute(
                 "UPDATE articles SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?) WHERE id = ?",
                 (at, at, article_id),
             )
-            if source == "live":
+            if source in LIVE_SOURCES:
                 if was is not None and was["status"] == "gone":
                     self._event(article_id, at, "back", url=final)
                 self.conn.execute(
@@ -676,10 +734,71 @@ class Archive:
                 "INSERT INTO view_counts (article_id, observed_at, views, source, page_id) VALUES (?, ?, ?, ?, ?)",
                 (article_id, at, article.views, source, page_id),
             )
-            if source == "live":
+            if source in LIVE_SOURCES:
                 for url, _ in urls:
                     self._touch_url(url, site, 200, article_id=article_id, fetched_at=at)
-        return StoreResult(article_id, new_article, new_version, int(version_id), page_id)
+        return StoreResult(article_id, new_article, new_version, int(version_id), page_id, alias=duplicate)
+
+    def _latest_version_id(self, article_id: int) -> int:
+        row = self.conn.execute("SELECT latest_version_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return int(row[0])
+
+    def _article_by_url(self, url: str) -> int | None:
+        variants = url_variants(url)
+        row = self.conn.execute(
+            f"SELECT article_id FROM article_urls WHERE url IN ({', '.join('?' * len(variants))}) LIMIT 1", variants
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def _article_by_portal_id(self, site: str, url: str, platform: str) -> int | None:
+        """An article of the site at another URL with the same portal id (`Platform.article_id`)."""
+        chosen = PLATFORMS.get(platform)
+        portal_id = chosen.article_id_of(url) if chosen else None
+        if portal_id is None or chosen is None:
+            return None
+        return self._portal_index(site, platform).get((_host_key(url), portal_id))
+
+    def _portal_index(self, site: str, platform: str) -> dict[tuple[str, str], int]:
+        """(host, portal id) → article, for the site's URLs; built once per connection and
+        kept up to date by `store_article` (one site is written by one connection at a time)."""
+        index = self._portal_ids.get((site, platform))
+        if index is None:
+            chosen = PLATFORMS[platform]
+            index = {}
+            rows = self.conn.execute(
+                "SELECT u.url, u.article_id FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?",
+                (site,),
+            )
+            for url, article_id in rows:
+                portal_id = chosen.article_id_of(url)
+                if portal_id is not None:
+                    index.setdefault((_host_key(url), portal_id), int(article_id))
+            self._portal_ids[(site, platform)] = index
+        return index
+
+    _STORY = ("title", "body", "published_at", "captions", "attachments")
+
+    def _same_story_on_site(self, site: str, article: Article) -> int | None:
+        d = article.as_dict()
+        row = self.conn.execute(
+            """SELECT v.article_id FROM versions v
+               WHERE v.title = ? AND v.body = ? AND v.published_at IS ? AND v.captions = ? AND v.attachments = ?
+                 AND v.id = (SELECT a.latest_version_id FROM articles a WHERE a.id = v.article_id AND a.site = ?)
+               LIMIT 1""",
+            (d["title"], d["body"], d["published_at"], _json(d["captions"]), _json(d["attachments"]), site),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def _latest_is_same_story(self, article_id: int, article: Article) -> bool:
+        d = article.as_dict()
+        row = self.conn.execute(
+            f"SELECT {', '.join('v.' + c for c in self._STORY)} FROM articles a JOIN versions v ON v.id = a.latest_version_id WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return False
+        mine = {**{c: d[c] for c in self._STORY}, "captions": _json(d["captions"]), "attachments": _json(d["attachments"])}
+        return all(row[c] == mine[c] for c in self._STORY)
 
     def _place_version(
         self, article_id: int, at: str, digest: str, article: Article, source: str, page_id: int | None,
@@ -827,18 +946,6 @@ class Archive:
         ).fetchone()
         return row[0] if row else None
 
-    def revisit_urls(self, site: str, limit: int = 5000) -> list[str]:
-        """One URL per live article of the site, least recently seen first: re-fetching them
-        records their view counts and notices deletions (404/410) and moves (301) of articles
-        that no longer appear on listing pages."""
-        rows = self.conn.execute(
-            """SELECT a.url, (SELECT coalesce(p.final_url, p.url) FROM view_counts c JOIN pages p ON p.id = c.page_id
-                              WHERE c.article_id = a.id ORDER BY c.observed_at DESC, c.id DESC LIMIT 1) AS serving
-               FROM articles a WHERE a.site = ? AND a.status = 'live' ORDER BY a.last_seen_at, a.id LIMIT ?""",
-            (site, limit),
-        )
-        return [canonical(r["serving"] or r["url"]) for r in rows]
-
     def events(self, article_id: int) -> list[sqlite3.Row]:
         """The article's status changes (missing, gone, back, moved, merged, reparsed), in time order."""
         return self.query("SELECT * FROM article_events WHERE article_id = ? ORDER BY at, id", (article_id,))
@@ -846,8 +953,8 @@ class Archive:
     # --- identity and the version timeline (private) -------------------------------------
 
     def _owner(self, url: str) -> int | None:
-        row = self.conn.execute("SELECT article_id FROM article_urls WHERE url = ?", (url,)).fetchone()
-        return int(row[0]) if row else None
+        """The article known at a URL, with or without "www." and a trailing slash."""
+        return self._article_by_url(url)
 
     def _same_title(self, article_id: int, title: str) -> bool:
         row = self.conn.execute(
@@ -956,11 +1063,117 @@ class Archive:
         )
         return [r[0] for r in rows]
 
+    # --- crawl state: the queue, listings, validators, re-visits (issue 5) -------------------
+
+    def known_keys(self, site: str) -> set[str]:
+        """`url_key` of every article URL of the site the crawler has met: archived, queued or
+        failed. Discovery stops paging a listing when it reaches these."""
+        rows = self.conn.execute(
+            """SELECT url FROM urls WHERE site = ? AND kind = 'article'
+               UNION SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?""",
+            (site, site),
+        )
+        return {url_key(r[0]) for r in rows}
+
+    def enqueue(self, site: str, urls: Iterable[str], *, kind: str = "article") -> int:
+        """Remember URLs to fetch (not fetched yet), so a run killed before reaching them
+        still fetches them next time. Returns how many were new."""
+        at = iso(now())
+        added = 0
+        with self.transaction():
+            for url in urls:
+                cur = self.conn.execute(
+                    "INSERT OR IGNORE INTO urls (url, site, kind, first_seen_at) VALUES (?, ?, ?, ?)",
+                    (canonical(url), site, kind, at),
+                )
+                added += cur.rowcount
+        return added
+
+    def pending_urls(self, site: str, limit: int = 100_000) -> list[str]:
+        """Article URLs to fetch: queued and never fetched, or failed fewer than
+        MAX_FAILURES runs in a row; in the order they were found."""
+        rows = self.conn.execute(
+            """SELECT url FROM urls WHERE site = ? AND kind = 'article'
+                 AND (last_fetched_at IS NULL OR (last_error IS NOT NULL AND failures < ?))
+               ORDER BY last_fetched_at IS NOT NULL, rowid LIMIT ?""",
+            (site, MAX_FAILURES, limit),
+        )
+        return [r[0] for r in rows]
+
+    def listing_state(self, site: str) -> dict[str, sqlite3.Row]:
+        """Per start URL: where the backfill resumes, and when the listing's end was reached."""
+        rows = self.conn.execute("SELECT * FROM listing_state WHERE site = ?", (site,))
+        return {r["start_url"]: r for r in rows}
+
+    def save_listing_state(
+        self, site: str, start_url: str, *, resume_url: str | None, reached_end: bool, pages_read: int
+    ) -> None:
+        at = iso(now())
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO listing_state (site, start_url, resume_url, reached_end_at, pages_read, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(site, start_url) DO UPDATE SET resume_url = excluded.resume_url,
+                       reached_end_at = coalesce(excluded.reached_end_at, listing_state.reached_end_at),
+                       pages_read = excluded.pages_read, updated_at = excluded.updated_at""",
+                (site, start_url, resume_url, at if reached_end else None, pages_read, at),
+            )
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the last 200 answer for this URL, for a conditional request."""
+        row = self.conn.execute("SELECT etag, last_modified FROM urls WHERE url = ?", (canonical(url),)).fetchone()
+        return (row["etag"], row["last_modified"]) if row else (None, None)
+
+    def set_validators(self, url: str, site: str, kind: str, etag: str | None, last_modified: str | None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO urls (url, site, kind, first_seen_at, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified""",
+                (canonical(url), site, kind, iso(now()), etag, last_modified),
+            )
+
+    def previous_body(self, url: str, *, article_id: int | None = None) -> bytes | None:
+        """The bytes we hold for what a 304 answer vouches for: the page behind the article's
+        latest view observation, or the latest page fetched at exactly this URL."""
+        if article_id is not None:
+            row = self.conn.execute(
+                "SELECT page_id FROM view_counts WHERE article_id = ? AND page_id IS NOT NULL AND source = 'live' "
+                "ORDER BY id DESC LIMIT 1",
+                (article_id,),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM pages WHERE url = ? AND status IN (200, 304) ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                (url,),
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            return self.page_body(int(row[0]))
+        except StoreError:
+            return None
+
+    def revisit_candidates(self, site: str) -> list[sqlite3.Row]:
+        """Live articles of a site with what the re-visit policy needs: `url`, `born` (the
+        published date, else first seen) and `last_visit` (the last fetch or attempt)."""
+        return self.conn.execute(
+            """SELECT a.id AS article_id, a.url, coalesce(v.published_at, a.first_seen_at) AS born,
+                      max(a.last_seen_at, coalesce(u.last_fetched_at, '')) AS last_visit, a.missing_count
+               FROM articles a LEFT JOIN versions v ON v.id = a.latest_version_id
+                    LEFT JOIN urls u ON u.url = a.url
+               WHERE a.site = ? AND a.status = 'live'""",
+            (site,),
+        ).fetchall()
+
     def counts(self) -> dict[str, int]:
         return {
             t: int(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
             for t in ("articles", "versions", "view_counts", "pages", "runs", "errors")
         }
+
+
+def _host_key(url: str) -> str:
+    return url_key(url).split("/")[2]
 
 
 def _statements(sql: str) -> list[str]:

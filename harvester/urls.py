@@ -2,8 +2,11 @@
 
 `canonical(url)` is the archive's key for an article when the page gives no trustworthy
 canonical link: scheme and host lowercased, default port, fragment, tracking and session
-parameters dropped, query sorted, percent-escapes normalised, "www." kept as the site
-writes it but compared without (see `same_host`).
+parameters dropped, query sorted, percent-escapes normalised. It stays a URL the site
+answers (failed URLs are re-fetched by it), so "www." and a trailing slash are kept as the
+site writes them. `url_key(url)` is the looser identity used to tell whether two URLs are
+the same page: also without "www.", a trailing slash or an `index.html`-style default
+document; `url_variants(url)` lists the canonical forms that share one key, for look-ups.
 """
 
 from __future__ import annotations
@@ -11,9 +14,14 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import threading
+import time
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-__all__ = ["canonical", "host_of", "netloc_of", "same_host", "in_scope", "is_private_host", "trust_canonical"]
+__all__ = [
+    "canonical", "host_of", "netloc_of", "same_host", "in_scope", "is_private_host", "trust_canonical",
+    "url_key", "url_variants", "looks_like_listing_url",
+]
 
 _TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|zarsrc|zalo_?\w*|_ga|_gl|mc_cid|mc_eid|ref|refid|"
@@ -71,9 +79,49 @@ def canonical(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote, safe="/:@,;"), ""))
 
 
+_DEFAULT_DOCS = re.compile(r"/(index|default|home)\.(html?|php|aspx?|jsp)$", re.I)
+
+
+def url_key(url: str) -> str:
+    """The identity of a page: `canonical()` without a leading "www.", a trailing slash or a
+    default document. Two URLs with one key are one page (Scrapy #2017, #1225).
+
+    >>> url_key("https://www.sldtbxh.kontum.gov.vn/tin-tuc/?utm_source=zalo")
+    'https://sldtbxh.kontum.gov.vn/tin-tuc'
+    >>> url_key("http://a.gov.vn/tin-tuc/index.html") == url_key("http://a.gov.vn/tin-tuc")
+    True
+    """
+    parts = urlsplit(canonical(url))
+    host = _bare(parts.netloc)
+    path = _DEFAULT_DOCS.sub("/", parts.path)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme, host, path, parts.query, ""))
+
+
+def url_variants(url: str) -> list[str]:
+    """The canonical forms that share `url`'s key: with and without "www." and a trailing
+    slash (the archive stores canonical forms; look any of these up)."""
+    parts = urlsplit(canonical(url))
+    host = parts.netloc
+    hosts = [host, _bare(host)] if host.startswith("www.") else [host, f"www.{host}"]
+    path = parts.path
+    paths = [path] if path == "/" else [path, path.rstrip("/") or "/"] if path.endswith("/") else [path, path + "/"]
+    return [urlunsplit((parts.scheme, h, p, parts.query, "")) for h in hosts for p in paths]
+
+
+_LISTING_PATH = re.compile(r"([?&](page|trang|start|limitstart|pagenum|p)=\d+)|/page-\d+/?$|/trang-\d+(\.html?)?/?$|/page/\d+/?$", re.I)
+
+
+def looks_like_listing_url(url: str) -> bool:
+    """A pagination URL (`?page=3`, `/page-3/`, `/trang-3.html`, `/page/3/`)."""
+    parts = urlsplit(url)
+    return bool(_LISTING_PATH.search(parts.path + ("?" + parts.query if parts.query else "")))
+
+
 def trust_canonical(page_url: str, canonical_link: str | None) -> str | None:
     """The page's `<link rel=canonical>` when it is trustworthy: same site, not the home
-    page (a template bug many portals share), and not a listing URL."""
+    page (a template bug many portals share), and not a listing page."""
     if not canonical_link:
         return None
     if not same_host(page_url, canonical_link):
@@ -81,24 +129,50 @@ def trust_canonical(page_url: str, canonical_link: str | None) -> str | None:
     path = urlsplit(canonical_link).path
     if path in ("", "/") and urlsplit(page_url).path not in ("", "/"):
         return None
+    if looks_like_listing_url(canonical_link) and not looks_like_listing_url(page_url):
+        return None
     return canonical(canonical_link)
+
+
+_PRIVATE_CACHE: dict[str, tuple[float, bool]] = {}
+_PRIVATE_LOCK = threading.Lock()
+_PRIVATE_TTL = 600.0
 
 
 def is_private_host(host: str) -> bool:
     """True for loopback, private, link-local and reserved addresses (and names resolving to
-    them). Names that do not resolve count as public: the fetch will fail on its own."""
-    host = host.strip("[]").lower()
+    them). Names that do not resolve count as public: the fetch will fail on its own. A
+    name's answer is remembered for ten minutes.
+
+    >>> is_private_host("127.0.0.1"), is_private_host("10.1.2.3"), is_private_host("8.8.8.8")
+    (True, True, False)
+    """
+    host = host.strip("[]").lower().rstrip(".")
     if host in ("localhost",) or host.endswith(".localhost") or host.endswith(".local"):
         return True
     try:
         addrs = [ipaddress.ip_address(host)]
     except ValueError:
+        with _PRIVATE_LOCK:
+            hit = _PRIVATE_CACHE.get(host)
+        if hit and time.monotonic() - hit[0] < _PRIVATE_TTL:
+            return hit[1]
         try:
             infos = socket.getaddrinfo(host, None)
-        except (socket.gaierror, UnicodeError, OSError):
-            return False
-        addrs = [ipaddress.ip_address(info[4][0]) for info in infos]
-    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_multicast for a in addrs)
+            addrs = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        except (socket.gaierror, UnicodeError, OSError, ValueError):
+            addrs = []
+        answer = any(_private(a) for a in addrs)
+        with _PRIVATE_LOCK:
+            _PRIVATE_CACHE[host] = (time.monotonic(), answer)
+        return answer
+    return any(_private(a) for a in addrs)
+
+
+def _private(a: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped:
+        a = a.ipv4_mapped
+    return a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_multicast or a.is_unspecified
 
 
 def netloc_of(url: str) -> str:

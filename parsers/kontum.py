@@ -32,4 +32,5 @@ PLATFORM = Platform(
     ),
     listing_links=("[class*=news-list] [class*=title] a", "[class*=list-news] [class*=title] a", "[class*=news-item] h3 a"),
     pagination=("[class*=pager] a", "[class*=paging] a", "[class*=pagination] a"),
+    article_id=r"/[^/]+-(\d+)/?$",
 )

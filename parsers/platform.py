@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -35,6 +36,17 @@ class Platform:
     fingerprints: tuple[Fingerprint, ...] = ()
     listing_links: tuple[str, ...] = ()
     pagination: tuple[str, ...] = ()
+    # regex on an article URL's path whose group 1 is the portal's own article id: two URLs
+    # of one site with the same id (another category, a slug rewritten after an edit) are
+    # one article. None: the platform's URLs carry no reliable id.
+    article_id: str | None = None
+
+    def article_id_of(self, url: str) -> str | None:
+        """The portal's id of the article at `url`, when the platform declares where it is."""
+        if not self.article_id:
+            return None
+        m = re.search(self.article_id, urlsplit(url).path)
+        return m.group(1) if m else None
 
     def score(self, doc: HtmlElement, html: str, url: str) -> int:
         total = 0

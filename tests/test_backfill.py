@@ -20,7 +20,7 @@ from harvester.demo import Fault, FixtureServer, FixtureSite
 from harvester.demo.sitegen import _NOT_FOUND
 from harvester.demo.wayback import FakeWayback
 from harvester.errors import ConfigError
-from harvester.fetch import Fetcher
+from harvester.fetch import Fetcher, HostGate
 from harvester.pipeline import harvest
 from harvester.store import Archive
 
@@ -428,8 +428,9 @@ def test_the_command_refuses_bad_arguments(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_archive_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # retries back off through the host gate: a gate that does not sleep keeps the test fast
     monkeypatch.setattr(
-        "harvester.backfill.Fetcher", functools.partial(Fetcher, sleep=lambda s: None)
+        "harvester.backfill.Fetcher", functools.partial(Fetcher, gate=HostGate(sleep=lambda s: None))
     )
     args = [
         "backfill",

@@ -62,12 +62,31 @@ def _broken(path: str, value: object) -> dict:
         ("sites.0.dealy", 3, "sites[0].dealy: unknown setting (did you mean 'delay'?)"),
         ("defaults.schedule", "nightly", "defaults.schedule: expected a cron expression"),
         ("sites.0.selectors", {"title": "h1[["}, "sites[0].selectors.title: not a valid CSS selector"),
+        ("defaults.user_agent", "my-crawler/1.0", "defaults.user_agent: include a contact URL or e-mail address"),
+        ("defaults.workers", 0, "defaults.workers: must be at least 1"),
+        ("sites.0.retries", 1.5, "sites[0].retries: expected a whole number"),
+        ("sites.0.backoff", "fast", "sites[0].backoff: expected a number"),
+        ("sites.0.overlap", -1, "sites[0].overlap: must be at least 0"),
+        ("sites.0.print_url", "/print/", "sites[0].print_url: expected a template with {id}, {path} or {url}"),
+        ("sites.0.print_url", "/print/{ma}", "sites[0].print_url: expected a template with {id}"),
+        ("sites.0.print_url", "/print/{id}/{ma}", "sites[0].print_url: unknown field 'ma'"),
+        ("sites.0.print_url", "print/{id}", "sites[0].print_url: expected a path ('/print/{id}') or a URL"),
+        ("sites.0.workers", 2, "sites[0].workers: unknown setting"),
     ],
 )
 def test_errors_name_the_place(path: str, value: object, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(_broken(path, value))
     assert message in str(info.value)
+
+
+def test_crawl_settings_default_and_override() -> None:
+    config = parse_config({**GOOD, "defaults": {"retries": 4, "backoff": 0, "overlap": 3, "workers": 2}})
+    a, b = config.sites
+    assert (a.retries, a.backoff, a.overlap, config.defaults.workers) == (4, 0.0, 3, 2)
+    assert a.revisit_budget == 200 and [t.every for t in a.revisit] == [1, 7, 30]
+    assert a.user_agent.startswith("provincial-news-archive") and "https://" in a.user_agent
+    assert a.print_url is None
 
 
 def test_yaml_syntax_errors_give_the_line(tmp_path: Path) -> None:

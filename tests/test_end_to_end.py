@@ -18,7 +18,7 @@ def _config(tmp_path: Path, sites: list[FixtureSite], **extra: object) -> Path:
     path.write_text(
         yaml.safe_dump(
             {
-                "defaults": {"delay": 0, "timeout": 5},
+                "defaults": {"delay": 0, "timeout": 5, "backoff": 0},  # tests never sleep in backoff
                 "sites": [
                     {"name": s.name, "province": "Kon Tum", "department": s.site_title,
                      "start_urls": s.start_urls(), **extra}
@@ -61,7 +61,7 @@ def test_run_fills_the_archive_with_every_article(tmp_path: Path, site: FixtureS
 
 
 def test_a_rerun_over_unchanged_pages_adds_observations_not_versions(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
-    config = _config(tmp_path, [site])
+    config = _config(tmp_path, [site], revisit=[{"every": 0}])  # re-visit every article every run
     assert _run(tmp_path, config)[0] == 0
     site.grow_views(by=7)
     assert _run(tmp_path, config)[0] == 0
@@ -80,12 +80,20 @@ def test_a_rerun_over_unchanged_pages_adds_observations_not_versions(tmp_path: P
 def test_an_edited_article_gets_exactly_one_new_version(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
     config = _config(tmp_path, [site])
     _run(tmp_path, config)
-    site.articles[3].title += " (cập nhật)"
+    old_url = site.url_of(site.articles[3])
+    site.articles[3].title += " (cập nhật)"  # the portal rewrites the slug: a new URL, same id
+    new_url = site.url_of(site.articles[3])
+    assert new_url != old_url
     _run(tmp_path, config)
     with Archive.open(tmp_path / "archive.db") as archive:
-        assert archive.counts()["versions"] == 26
-        row = archive.query("SELECT title FROM latest_versions WHERE url = ?", (site.url_of(site.articles[3]),))[0]
+        counts = archive.counts()
+        assert (counts["articles"], counts["versions"]) == (25, 26)
+        # one article, known at both URLs; like any move, its URL follows it to the new slug
+        article_id = archive.article_id_for(old_url)
+        assert archive.article_id_for(new_url) == article_id
+        row = archive.query("SELECT title, url FROM latest_versions WHERE article_id = ?", (article_id,))[0]
         assert row["title"].endswith("(cập nhật)")
+        assert row["url"] == new_url
 
 
 def test_a_dead_site_is_reported_and_does_not_stop_the_others(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:

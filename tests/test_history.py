@@ -104,7 +104,7 @@ def test_history_shows_the_deletion_and_the_move(three_nights: dict) -> None:
     assert f"  {site.url_of(three_nights['moved_to'])}\n  also at {old} (redirect" in text
     assert "MOVED:" in text
     table = _cli("history", old, "--db", db, "-t")
-    assert "v1" in table and "moved" in table and "merged" in table
+    assert "v1" in table and "moved" in table
 
 
 def test_a_title_edit_reads_as_a_word_diff(archive: Archive) -> None:

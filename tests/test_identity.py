@@ -41,20 +41,39 @@ def test_a_redirect_to_a_url_never_seen_moves_the_article(archive: Archive) -> N
     assert archive.counts()["articles"] == 1
 
 
-def test_a_new_url_seen_before_the_redirect_is_merged_into_the_old_article(archive: Archive) -> None:
+def test_the_same_story_at_a_new_url_is_one_article_at_once(archive: Archive) -> None:
     old, new = f"{SITE}/tin-tuc/Hoi-nghi-1", f"{SITE}/tin-tuc-moi/Hoi-nghi-1"
     first = _store(archive, _article(old), T0)
+    stray = _store(archive, _article(new, views=120), T0 + timedelta(days=1))  # found on a listing
+    assert stray.alias and stray.article_id == first.article_id and not stray.new_version
+    assert _urls(archive, first.article_id) == {old: "canonical", new: "duplicate"}
+    # a second URL does not move the article; a redirect to it does
+    assert archive.query("SELECT url FROM articles")[0]["url"] == old
+    _store(archive, _article(new, views=121), T0 + timedelta(days=2), requested=old, final=new)
+    assert archive.query("SELECT url FROM articles")[0]["url"] == new
+    assert _urls(archive, first.article_id) == {old: "redirect", new: "canonical"}
+    assert archive.counts()["articles"] == 1
+
+
+def test_a_new_url_seen_before_the_redirect_is_merged_into_the_old_article(archive: Archive) -> None:
+    old, new = f"{SITE}/tin-tuc/Hoi-nghi-1", f"{SITE}/tin-tuc-moi/Hoi-nghi-tong-ket-2"  # a new portal id too
+    first = _store(archive, _article(old), T0)
     later = T0 + timedelta(days=1)
-    stray = _store(archive, _article(new, views=120), later)  # found on a listing before the old URL is revisited
+    # found on a listing before the old URL is revisited, already edited: not recognisable yet
+    edited = "Sáng nay, Sở Tư pháp tổ chức hội nghị tổng kết."
+    stray = _store(archive, _article(new, body=edited, views=120), later)
     assert stray.new_article
-    merged = _store(archive, _article(new, views=121), later + timedelta(minutes=5), requested=old, final=new)
+    merged = _store(archive, _article(new, body=edited, views=121), later + timedelta(minutes=5), requested=old, final=new)
     assert merged.article_id == first.article_id
     assert archive.counts()["articles"] == 1
-    # the stray's version repeated the old content: kept, but marked, so history shows one version
-    current = archive.query("SELECT id FROM versions WHERE article_id = ? AND superseded_at IS NULL", (first.article_id,))
-    assert len(current) == 1
+    # one history: the old content, then the edit (the stray's version is the article's second)
+    current = archive.query(
+        "SELECT body FROM versions WHERE article_id = ? AND superseded_at IS NULL ORDER BY fetched_at, id", (first.article_id,)
+    )
+    assert [r["body"] for r in current] == ["Sáng nay, Sở Tư pháp tổ chức hội nghị.", edited]
     views = [r["views"] for r in archive.query("SELECT views FROM view_counts WHERE article_id = ? ORDER BY observed_at, id", (first.article_id,))]
     assert views == [100, 120, 121]
+    assert "merged" in [e["event"] for e in archive.events(first.article_id)]
     assert archive.query("PRAGMA foreign_key_check") == []
 
 

@@ -95,7 +95,7 @@ def test_article_history_by_url_shows_versions_and_events(db: Path, three_nights
     old_url = three_nights["urls_night1"][three_nights["moved_from"].id]
     status, body = _get(db, f"/archive/article_history.json?_shape=array&article={old_url}")
     rows = json.loads(body)
-    assert [r["what"] for r in rows] == ["version 1", "merged", "moved"]
+    assert [r["what"] for r in rows] == ["version 1", "moved"]
     gone = three_nights["site"].url_of(three_nights["deleted"])
     rows = json.loads(_get(db, f"/archive/article_history.json?_shape=array&article={gone}")[1])
     assert [r["what"] for r in rows] == ["version 1", "missing", "missing", "gone"]

@@ -6,14 +6,21 @@
 
 Faults a test can inject on a path: an HTTP status (with Retry-After), a delay before the
 answer, a reset connection, a truncated body, a redirect, and an oversized body. Every
-request is logged (`server.log`) so tests can count requests and check politeness.
+request is logged (`server.log`, with the client's address, so tests can count requests,
+check politeness and connection reuse), and `on_request` is called with each one before it
+is answered (a kill test stops the harvester there). Pages carry an ETag and a matching
+If-None-Match gets a 304, as a caching server would. A request in proxy form
+(`GET http://sldtbxh.fixture.test/x`) is served too, so a test can give a site a public-looking
+host name by pointing a session's proxy at the server.
 """
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -36,6 +43,7 @@ class Fault:
     body: bytes | None = None          # answer 200 with this body instead
     content_type: str | None = None
     size: int | None = None            # answer with a body of this many bytes (streamed)
+    headers: dict[str, str] | None = None  # extra headers with `body` (Content-Encoding, ETag, …)
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class Request:
     path: str
     at: float
     headers: dict[str, str]
+    client: tuple[str, int] = ("", 0)
+    host: str = ""       # the host asked for (the Host header, or the proxy-form URL's host)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -58,8 +68,14 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         parts = urlsplit(self.path)
         path = parts.path
-        owner._record(Request(self.server.server_port, self.path, time.monotonic(), dict(self.headers.items())))
-        fault = owner._take_fault(self.server.site, self.path, path)
+        full = path + (f"?{parts.query}" if parts.query else "")   # a proxy-form request's path
+        host = parts.netloc or self.headers.get("Host", "")
+        request = Request(self.server.server_port, full, time.monotonic(), dict(self.headers.items()),
+                          self.client_address[:2], host)
+        owner._record(request)
+        if owner.on_request is not None:
+            owner.on_request(request)
+        fault = owner._take_fault(self.server.site, full, path)
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
@@ -94,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(fault.status, headers, b"<html><body>Service Unavailable</body></html>")
                 return
             if fault.body is not None:
-                status, headers, body = 200, {"Content-Type": fault.content_type or "text/html; charset=utf-8"}, fault.body
+                status, body = 200, fault.body
+                headers = {"Content-Type": fault.content_type or "text/html; charset=utf-8", **(fault.headers or {})}
                 if fault.truncate:
                     self.send_response(status)
                     for k, v in headers.items():
@@ -107,6 +124,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(status, headers, body)
                 return
         status, headers, body = self.server.site.route(path, dict(parse_qsl(parts.query)))
+        if status == 200 and self.server.site.etags and fault is None:
+            tag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            headers = {**headers, "ETag": tag}
+            if self.headers.get("If-None-Match") == tag:
+                self._send(304, {"ETag": tag}, b"")
+                return
         if fault is not None and fault.truncate:
             self.send_response(status)
             for k, v in headers.items():
@@ -122,9 +145,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if body:
+            self.wfile.write(body)
 
 
 class _SiteServer(ThreadingHTTPServer):
@@ -136,6 +161,13 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         super().__init__((host, port), _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a client that hung up (a refused oversized body, a timeout): expected here
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class FixtureServer:
     """Serves fixture sites on 127.0.0.1, each on its own port, in background threads."""
@@ -146,6 +178,7 @@ class FixtureServer:
         self.host = host
         self.ports = ports or []
         self.log: list[Request] = []
+        self.on_request: Callable[[Request], None] | None = None
         self._faults: dict[tuple[int, str], list[Fault]] = {}
         self._lock = threading.Lock()
         self._servers: list[_SiteServer] = []
@@ -159,6 +192,7 @@ class FixtureServer:
             except OSError:
                 srv = _SiteServer(self, site, self.host, 0)
             site.base_url = f"http://{self.host}:{srv.server_port}"
+            site.port = srv.server_port
             thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
             thread.start()
             self._servers.append(srv)
@@ -203,6 +237,5 @@ class FixtureServer:
             self.log.append(req)
 
     def requests_for(self, site: FixtureSite) -> list[Request]:
-        port = int(site.base_url.rsplit(":", 1)[1])
         with self._lock:
-            return [r for r in self.log if r.port == port]
+            return [r for r in self.log if r.port == site.port]

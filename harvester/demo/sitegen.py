@@ -1,17 +1,26 @@
 """Generated department sites in the Kon Tum portal's layout, deterministic from a seed.
 
 A `FixtureSite` holds N articles (newest first) in two categories, and renders their
-article pages, paginated listings (`/<category>?page=N`), an RSS feed, a sitemap and a
-robots.txt. It can change between "nights": new articles, an edited title or paragraph,
-growing view counts, a deleted article (404), a moved one (301), a changed canonical link
-and a redesign (`layout`), so tests can check what the archive remembers and what the health
-checks see.
+article pages, paginated listings (`/<category>?page=N`), print views (`/print/<id>`), an
+RSS feed, a sitemap (or a sitemap index of gzipped parts) and a robots.txt. Like the Kon
+Tum portal it finds an article by the id at the end of its path, whatever the category and
+slug before it. It can change between "nights": new articles, an edited title or paragraph,
+growing view counts, a deleted article (404), a moved one (301), a changed canonical link,
+an article filed under a second category, and a redesign (`layout`), so tests can check what
+the archive remembers and what the health checks see.
+
+Traps a crawler must survive, on request: listing pages past the last one that keep
+linking onward (`endless_pages`), a calendar whose months go on forever (`calendar`), links
+to other hosts and private addresses (`foreign_links`), and paths robots.txt forbids
+(`disallow`).
 """
 
 from __future__ import annotations
 
+import gzip
 import html
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -90,6 +99,7 @@ class FixtureArticle:
     status: int = 200            # 404/410 once deleted
     moved_to: int | None = None  # id of the article it now lives at (301)
     canonical: str | None = None  # path of its <link rel=canonical>, when it declares one
+    also_in: int | None = None   # a second category it is filed under (same id, two URLs)
 
     @property
     def slug(self) -> str:
@@ -111,6 +121,15 @@ class FixtureSite:
     articles: list[FixtureArticle] = field(default_factory=list)
     base_url: str = ""
     layout: str = "portal"  # or a redesign: "no-views", "js-body" (see LAYOUTS)
+    port: int = 0
+    endless_pages: bool = False        # listing pages past the last repeat it and link onward
+    calendar: bool = False             # every listing carries a month calendar, endless both ways
+    foreign_links: tuple[str, ...] = ()  # article-looking links to other hosts on every listing
+    disallow: tuple[str, ...] = ("/admin/",)
+    sitemap_index: bool = False        # /sitemap.xml is an index of gzipped parts
+    sitemap_part: int = 50             # URLs per part
+    print_links: bool = True           # article pages link their print view
+    etags: bool = True                 # answer If-None-Match with 304 when the page is unchanged
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
@@ -166,6 +185,12 @@ class FixtureSite:
             new.append(a)
         return new
 
+    def cross_post(self, article_id: int, category: int) -> str:
+        """File an article under a second category too; returns its URL there."""
+        a = self.by_id(article_id)
+        a.also_in = category
+        return f"{self.base_url}/{CATEGORIES[category][0]}/{a.slug}"
+
     def grow_views(self, by: int = 10) -> None:
         for a in self.articles:
             a.views += by
@@ -188,9 +213,9 @@ class FixtureSite:
 
     # --- rendering ----------------------------------------------------------------------
 
-    def render_article(self, a: FixtureArticle) -> str:
+    def render_article(self, a: FixtureArticle, category: int | None = None) -> str:
         e = html.escape
-        cat_slug, cat_name = CATEGORIES[a.category]
+        cat_slug, cat_name = CATEGORIES[a.category if category is None else category]
         body: list[str] = []
         for i, p in enumerate(a.paragraphs):
             body.append(f'<p style="text-align: justify;">{e(p)}</p>')
@@ -213,32 +238,54 @@ class FixtureSite:
             head=head, title=e(a.title), site=e(self.site_title), counter=f"{self.counter:,}".replace(",", "."),
             cat_slug=cat_slug, cat_name=e(cat_name), body="\n".join(body), poster=e(a.poster),
             date=a.published.strftime("%d/%m/%Y"), views=a.views, slug=a.slug, menu=_menu(),
+            tools=f'<div class="print-link"><a href="/print/{a.id}">In bài viết</a></div>' if self.print_links else "",
         )
 
+    def render_print(self, a: FixtureArticle) -> str:
+        """The chrome-free print view: title, date line, body, byline."""
+        e = html.escape
+        body = "\n".join(f"<p>{e(p)}</p>" for p in a.paragraphs)
+        return _PRINT.format(title=e(a.title), site=e(self.site_title), date=a.published.strftime("%d/%m/%Y"),
+                             body=body, byline=e(a.byline))
+
     def listing_pages(self, category: int) -> list[list[FixtureArticle]]:
-        items = [a for a in self.live() if a.category == category]
+        items = [a for a in self.live() if category in (a.category, a.also_in)]
         return [items[i : i + self.per_page] for i in range(0, len(items), self.per_page)] or [[]]
 
     def render_listing(self, category: int, page: int) -> str | None:
         pages = self.listing_pages(category)
-        if not 1 <= page <= len(pages):
+        last = len(pages)
+        if page < 1 or (page > last and not self.endless_pages):
             return None
         cat_slug, cat_name = CATEGORIES[category]
         e = html.escape
+        shown = pages[min(page, last) - 1]  # past the last page, an endless pager repeats it
         items = "\n".join(
-            f'<div class="news-item"><h3 class="title"><a href="{self.path_of(a)}">{e(a.title)}</a></h3>'
+            f'<div class="news-item"><h3 class="title"><a href="/{cat_slug}/{a.slug}">{e(a.title)}</a></h3>'
             f'<span class="date">({a.published.strftime("%d/%m/%Y")})</span>'
             f'<p class="summary">{e(a.paragraphs[0][:160])}...</p></div>'
-            for a in pages[page - 1]
+            for a in shown
+        )
+        items += "".join(
+            f'<div class="news-item"><h3 class="title"><a href="{e(url)}">Tin liên kết từ trang khác số {i + 1} '
+            f'về hoạt động của ngành</a></h3></div>'
+            for i, url in enumerate(self.foreign_links)
         )
         pager = " ".join(
             f'<span class="current">{n}</span>' if n == page else f'<a href="/{cat_slug}?page={n}">{n}</a>'
-            for n in range(1, len(pages) + 1)
+            for n in range(1, last + 1)
         )
-        if page < len(pages):
+        if page < last or self.endless_pages:
             pager += f' <a href="/{cat_slug}?page={page + 1}">Trang sau »</a>'
         return _LISTING.format(site=e(self.site_title), cat_name=e(cat_name), items=items, pager=pager,
-                               counter=f"{self.counter:,}".replace(",", "."), menu=_menu())
+                               counter=f"{self.counter:,}".replace(",", "."), menu=_menu(),
+                               calendar=_calendar(self.newest.strftime("%Y-%m")) if self.calendar else "")
+
+    def render_calendar(self, month: str) -> str:
+        """An archive-by-month page with no article: only the calendar, leading on forever."""
+        e = html.escape
+        return _LISTING.format(site=e(self.site_title), cat_name="LỊCH TIN BÀI", items="", pager="",
+                               counter=f"{self.counter:,}".replace(",", "."), menu=_menu(), calendar=_calendar(month))
 
     def render_rss(self) -> str:
         e = html.escape
@@ -249,8 +296,16 @@ class FixtureSite:
         )
         return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{e(self.site_title)}</title>{items}</channel></rss>'
 
-    def render_sitemap(self) -> str:
-        locs = "".join(f"<url><loc>{self.url_of(a)}</loc></url>" for a in self.live())
+    def render_sitemap(self, part: int | None = None) -> str:
+        live = self.live()
+        per_part = self.sitemap_part
+        if self.sitemap_index and part is None:
+            n = max(1, -(-len(live) // per_part))
+            locs = "".join(f"<sitemap><loc>{self.base_url}/sitemap-{i}.xml.gz</loc></sitemap>" for i in range(1, n + 1))
+            return f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'
+        if part is not None:
+            live = live[(part - 1) * per_part : part * per_part]
+        locs = "".join(f"<url><loc>{self.url_of(a)}</loc></url>" for a in live)
         return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
 
     def start_urls(self) -> list[str]:
@@ -260,11 +315,17 @@ class FixtureSite:
         """(status, headers, body) for a request path."""
         html_type = {"Content-Type": "text/html; charset=utf-8"}
         if path == "/robots.txt":
-            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /admin/\n"
+            rules = "".join(f"Disallow: {p}\n" for p in self.disallow)
+            return 200, {"Content-Type": "text/plain"}, f"User-agent: *\n{rules}".encode()
         if path == "/rss.xml":
             return 200, {"Content-Type": "application/rss+xml; charset=utf-8"}, self.render_rss().encode()
         if path == "/sitemap.xml":
             return 200, {"Content-Type": "application/xml"}, self.render_sitemap().encode()
+        if m := re.fullmatch(r"/sitemap-(\d+)\.xml\.gz", path):
+            part = gzip.compress(self.render_sitemap(int(m.group(1))).encode(), mtime=0)
+            return 200, {"Content-Type": "application/x-gzip"}, part
+        if path == "/lich" and self.calendar:
+            return 200, html_type, self.render_calendar(query.get("thang", "")).encode()
         for i, (slug, _) in enumerate(CATEGORIES):
             if path.rstrip("/") == f"/{slug}":
                 page = int(query.get("page", "1")) if query.get("page", "1").isdigit() else 0
@@ -272,14 +333,37 @@ class FixtureSite:
                 if body is None:
                     return 404, html_type, _NOT_FOUND.encode()
                 return 200, html_type, body.encode()
-        for a in self.articles:
-            if path == self.path_of(a):
+        if m := re.fullmatch(r"/print/(\d+)", path):
+            a = self._find(int(m.group(1)))
+            if a is None or a.status != 200 or a.moved_to is not None:
+                return 404, html_type, _NOT_FOUND.encode()
+            return 200, html_type, self.render_print(a).encode()
+        if m := re.fullmatch(r"/([^/]+)/[^/]*-(\d+)/?", path):
+            # the portal finds an article by its id: any slug, any of the article's categories
+            a = self._find(int(m.group(2)))
+            cats = {slug: i for i, (slug, _) in enumerate(CATEGORIES)}
+            if a is not None and m.group(1) in cats and cats[m.group(1)] in (a.category, a.also_in):
                 if a.moved_to is not None:
                     return 301, {"Location": self.path_of(self.by_id(a.moved_to))}, b""
                 if a.status != 200:
                     return a.status, html_type, _NOT_FOUND.encode()
-                return 200, html_type, self.render_article(a).encode()
+                return 200, html_type, self.render_article(a, cats[m.group(1)]).encode()
         return 404, html_type, _NOT_FOUND.encode()
+
+    def _find(self, article_id: int) -> FixtureArticle | None:
+        return next((a for a in self.articles if a.id == article_id), None)
+
+
+def _calendar(month: str) -> str:
+    """A month calendar with links to the months before and after, endlessly."""
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+    except ValueError:
+        year, mon = 2023, 9
+    prev = f"{year - (mon == 1)}-{12 if mon == 1 else mon - 1:02d}"
+    nxt = f"{year + (mon == 12)}-{1 if mon == 12 else mon + 1:02d}"
+    return (f'<div class="calendar"><a href="/lich?thang={prev}" title="Tháng trước">«</a> '
+            f'<span>Tháng {mon}/{year}</span> <a href="/lich?thang={nxt}" title="Tháng sau">»</a></div>')
 
 
 def _menu() -> str:
@@ -304,6 +388,7 @@ _ARTICLE = (
 {body}
 </div>
 <div class="info-detail">Đăng bởi : <span>{poster}</span> Ngày đăng : <span>{date}</span> Lượt xem : <span>{views}</span></div>
+{tools}
 <div class="back"><a href="javascript:history.go(-1)">Quay Về</a></div></div>
 </td><td class="right-col"><div class="box"><div class="box-title">THÔNG BÁO</div></div></td></tr></table>
 <div id="footer">Cơ quan chủ quản: {site}</div></form></body></html>"""
@@ -317,8 +402,13 @@ _LISTING = (
     + _COUNTER
     + """<td class="main-col"><div class="cate-title">{cat_name}</div>
 <div class="news-list">{items}</div>
-<div class="pager">{pager}</div></td></tr></table>
+<div class="pager">{pager}</div>{calendar}</td></tr></table>
 <div id="footer">Cơ quan chủ quản: {site}</div></form></body></html>"""
 )
+_PRINT = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{title} - {site}</title></head>
+<body onload="window.print()"><div class="trang-in"><h1>{title}</h1><p>Ngày đăng: {date}</p>
+<div class="noi-dung">
+{body}
+<p style="text-align: right;"><strong>{byline}</strong></p></div></div></body></html>"""
 _NOT_FOUND = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>Không tìm thấy trang</title></head>
 <body><h1>Không tìm thấy trang</h1><p>Trang bạn yêu cầu không tồn tại.</p></body></html>"""

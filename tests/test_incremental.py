@@ -1,0 +1,41 @@
+"""An incremental night costs requests in proportion to what is new, not to the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harvester.demo import FixtureServer, FixtureSite
+from harvester.demo.seed import seed_archive
+from harvester.store import Archive
+from tests.conftest import fixture_config, night
+
+
+def test_five_new_articles_on_a_site_of_a_thousand_cost_under_30_requests(tmp_path: Path) -> None:
+    site = FixtureSite("large", n_articles=1000, per_page=10, seed=31)
+    with FixtureServer([site]) as server:
+        config = fixture_config([site], revisit_budget=0)  # the re-visit policy is counted apart
+        with Archive.open(tmp_path / "a.db") as archive:
+            assert seed_archive(archive, site, config.sites[0]) == 1000
+        new = site.add_articles(5)
+        result = night(tmp_path / "a.db", config)
+        s = result.sites[0]
+        requests = server.requests_for(site)
+        assert (s.articles_new, s.urls_found, s.revisits) == (5, 5, 0)
+        assert len(requests) == s.requests < 30
+        assert s.listing_pages <= 4
+        fetched = {r.path for r in requests if r.path.endswith(tuple(f"-{a.id}" for a in site.articles))}
+        assert fetched == {site.path_of(a) for a in new}
+        with Archive.open(tmp_path / "a.db") as archive:
+            assert archive.counts()["articles"] == 1005
+
+
+def test_the_revisit_policy_adds_only_what_is_due(tmp_path: Path) -> None:
+    """Every seeded article was last seen just now: a night re-visits none of them."""
+    site = FixtureSite("fresh", n_articles=300, per_page=10, seed=32)
+    with FixtureServer([site]) as server:
+        config = fixture_config([site])  # the default policy: nightly, weekly, monthly
+        with Archive.open(tmp_path / "a.db") as archive:
+            seed_archive(archive, site, config.sites[0])
+        result = night(tmp_path / "a.db", config)
+        assert result.sites[0].revisits == 0
+        assert len(server.requests_for(site)) <= 5  # robots.txt and the head of each listing

@@ -1,0 +1,68 @@
+"""One site's pass: the print-view fallback, a host that stops answering, a host that asks
+for a long pause — and what each leaves in the archive for the next run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harvester.demo import Fault, FixtureServer, FixtureSite
+from harvester.pipeline import GIVE_UP_AFTER
+from harvester.store import Archive
+from tests.conftest import fixture_config, night
+
+
+def test_a_page_that_does_not_parse_is_read_from_its_print_view(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
+    story = site.articles[4]
+    broken = (f'<html><body><div id="khung"><script>loi()</script><a href="/print/{story.id}">In bài viết</a>'
+              f'</div></body></html>').encode()
+    server.add_fault(site, site.path_of(story), Fault(body=broken), times=1)
+    result = night(tmp_path / "a.db", fixture_config([site]))
+    s = result.sites[0]
+    assert s.status == "ok" and s.print_views == 1 and s.articles_new == 25
+    with Archive.open(tmp_path / "a.db") as archive:
+        row = archive.query("SELECT v.title, v.body, x.source, v.url FROM latest_versions v JOIN versions x ON x.id = v.version_id "
+                            "WHERE v.article_id = ?", (archive.article_id_for(site.url_of(story)),))[0]
+        assert row["title"] == story.title and row["body"].split("\n\n") == story.paragraphs
+        assert row["source"] == "print" and row["url"] == site.url_of(story)  # stored under the article's URL
+        kinds = [r[0] for r in archive.query("SELECT kind FROM pages WHERE url LIKE ?", (f"%/print/{story.id}",))]
+        assert kinds == ["article"]
+
+
+def test_without_a_print_view_the_failure_is_recorded_and_retried(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
+    story = site.articles[4]
+    server.add_fault(site, site.path_of(story), Fault(status=500), times=2)
+    config = fixture_config([site], retries=0)
+    first = night(tmp_path / "a.db", config)
+    assert first.sites[0].status == "partial" and "http 1" in first.sites[0].message
+    second = night(tmp_path / "a.db", config)
+    assert second.sites[0].articles_new == 0  # the failed URL is retried from the queue…
+    with Archive.open(tmp_path / "a.db") as archive:
+        assert archive.counts()["articles"] == 24
+    night(tmp_path / "a.db", config)
+    with Archive.open(tmp_path / "a.db") as archive:  # …until the server answers again
+        assert archive.article_id_for(site.url_of(story)) is not None
+
+
+def test_a_host_that_stops_answering_is_left_with_its_queue_kept(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
+    for a in site.articles:
+        server.add_fault(site, site.path_of(a), Fault(reset=True), times=1)
+    config = fixture_config([site], retries=0)
+    result = night(tmp_path / "a.db", config)
+    s = result.sites[0]
+    attempted = [r for r in server.requests_for(site) if r.path.endswith(tuple(f"-{a.id}" for a in site.articles))]
+    assert len(attempted) == GIVE_UP_AFTER
+    assert s.errors["gave_up"] == 1 and s.left_queued == 25
+    server.clear_faults()  # the host is back
+    assert night(tmp_path / "a.db", config).sites[0].articles_new == 25
+
+
+def test_a_host_asking_for_a_long_pause_is_left_until_the_next_run(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
+    first_article = site.articles[0]
+    server.add_fault(site, site.path_of(first_article), Fault(status=503, retry_after="7200"), times=1)
+    config = fixture_config([site])
+    result = night(tmp_path / "a.db", config)
+    s = result.sites[0]
+    articles = [r for r in server.requests_for(site) if r.path.endswith(tuple(f"-{a.id}" for a in site.articles))]
+    assert len(articles) == 1, [r.path for r in articles]  # asked once, then left alone
+    assert s.errors["deferred"] == 1 and "Retry-After 7200s" in " ".join(s.error_examples)
+    assert s.left_queued == 25
