@@ -31,21 +31,8 @@ from harvester.pipeline import harvest  # noqa: E402
 from harvester.store import Archive  # noqa: E402
 
 
-class IndexedSite(FixtureSite):
-    """A FixtureSite whose article lookup is a dict, so a 10,000-article site answers fast."""
-
-    def route(self, path: str, query: dict[str, str]):  # type: ignore[override]
-        index = getattr(self, "_index", None)
-        if index is None or len(index) != len(self.articles):
-            index = self._index = {self.path_of(a): a for a in self.articles}
-        a = index.get(path)
-        if a is not None and a.moved_to is None and a.status == 200:
-            return 200, {"Content-Type": "text/html; charset=utf-8"}, self.render_article(a).encode()
-        return super().route(path, query)
-
-
 def _serve(n: int, per_page: int, ready: mp.Queue, stop: mp.Event) -> None:
-    site = IndexedSite("bench-site", n_articles=n, per_page=per_page, seed=3)
+    site = FixtureSite("bench-site", n_articles=n, per_page=per_page, seed=3)
     with FixtureServer([site]):
         ready.put(site.base_url)
         stop.wait()

@@ -165,7 +165,10 @@ class FixtureSite:
         return [a for a in self.articles if a.status == 200 and a.moved_to is None]
 
     def by_id(self, article_id: int) -> FixtureArticle:
-        return next(a for a in self.articles if a.id == article_id)
+        a = self._find(article_id)
+        if a is None:
+            raise KeyError(article_id)
+        return a
 
     def url_of(self, a: FixtureArticle) -> str:
         return f"{self.base_url}/{CATEGORIES[a.category][0]}/{a.slug}"
@@ -351,7 +354,11 @@ class FixtureSite:
         return 404, html_type, _NOT_FOUND.encode()
 
     def _find(self, article_id: int) -> FixtureArticle | None:
-        return next((a for a in self.articles if a.id == article_id), None)
+        # an index by id, rebuilt when articles were added: a 10,000-article site answers fast
+        index = self.__dict__.get("_index")
+        if index is None or len(index) != len(self.articles):
+            index = self.__dict__["_index"] = {a.id: a for a in self.articles}
+        return index.get(article_id)
 
 
 def _calendar(month: str) -> str:
