@@ -379,14 +379,18 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
             click.echo(f"  read {data['done']} of {data['total']} captures", err=True)
 
     click.echo(f"{site.name}: backfill from {source} ({options.archive_url if source == 'wayback' else ', '.join(files)})", err=True)
-    with Archive.open(db_path) as archive:
+    # a writer like `run`: the archive's lock, and SIGTERM/Ctrl-C stop after the capture in hand
+    with GracefulStop() as stop, ArchiveLock(db_path, command="backfill", should_stop=stop), \
+            Archive.open(db_path) as archive:
         archive.sync_sites(config.sites)
-        report = run_backfill(site, archive, options, progress=progress)
+        report = run_backfill(site, archive, options, progress=progress, should_stop=stop)
     for line in report.lines():
         click.echo(line, err=True)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     sys.exit(1 if report.status == "unreachable" else 0)
+
+
 # --- history and analytics (issue 6) ---------------------------------------------------------
 
 
@@ -461,7 +465,8 @@ def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_p
     config = None
     if config_path is not None or Path("config.yaml").exists():
         config = load_config(config_path or "config.yaml")
-    with open_archive(db_path) as archive:
+    open_archive(db_path).close()  # exists, and migrated
+    with ArchiveLock(db_path, command="reparse"), Archive.open(db_path) as archive:
         result = run_reparse(archive, sites=sites or None, platform=platform, config=config, dry_run=dry_run)
     click.echo(result.summary(), err=True)
     for failure in result.failures[:5]:

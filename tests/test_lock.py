@@ -145,3 +145,18 @@ def test_run_refuses_a_held_archive_and_waits_with_wait(
     assert result.exit_code == 0, result.output
     with Archive.open(db) as archive:
         assert archive.counts()["articles"] == len(site.articles)
+
+
+def test_every_writer_command_takes_the_lock(tmp_path: Path, site: FixtureSite) -> None:
+    db = tmp_path / "archive.db"
+    config = _config(tmp_path, site)
+    Archive.open(db).close()
+    lock = ArchiveLock(db, command="run").acquire()
+    try:
+        for args in (["reparse", "--db", str(db)],
+                     ["backfill", site.name, "--config", str(config), "--db", str(db)]):
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 1, (args, result.output)
+            assert "is being harvested by 'harvester run'" in result.output
+    finally:
+        lock.release()
