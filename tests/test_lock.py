@@ -147,7 +147,7 @@ def test_run_refuses_a_held_archive_and_waits_with_wait(
         assert archive.counts()["articles"] == len(site.articles)
 
 
-def test_every_writer_command_takes_the_lock(tmp_path: Path, site: FixtureSite) -> None:
+def test_every_writer_command_takes_the_lock(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
     db = tmp_path / "archive.db"
     config = _config(tmp_path, site)
     Archive.open(db).close()
