@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import generic, kontum
+from lxml.html import HtmlElement
+
+from . import generic, joomla, kontum, liferay, nukeviet, sharepoint, wordpress
 from .article import Article, Attachment, Listing
 from .dom import load
 from .engine import extract
@@ -31,7 +33,13 @@ __all__ = [
 # Bump when extraction changes in a way that can change stored versions (see `reparse`).
 PARSER_VERSION = "1"
 
-PLATFORMS: dict[str, Platform] = {p.name: p for p in (kontum.PLATFORM, generic.PLATFORM)}
+PLATFORMS: dict[str, Platform] = {
+    p.name: p
+    for p in (
+        kontum.PLATFORM, nukeviet.PLATFORM, joomla.PLATFORM, liferay.PLATFORM, sharepoint.PLATFORM,
+        wordpress.PLATFORM, generic.PLATFORM,
+    )
+}
 _MIN_SCORE = 2
 
 
@@ -44,7 +52,10 @@ def _load(html: str, url: str):
 
 def detect(html: str, url: str) -> str:
     """The platform a page was made with, or "generic"."""
-    doc = _load(html, url)
+    return _detect(_load(html, url), html, url)
+
+
+def _detect(doc: HtmlElement, html: str, url: str) -> str:
     best, best_score = "generic", _MIN_SCORE - 1
     for name, platform in PLATFORMS.items():
         score = platform.score(doc, html, url)
@@ -53,9 +64,9 @@ def detect(html: str, url: str) -> str:
     return best
 
 
-def _platform(name: str, html: str, url: str) -> Platform:
+def _platform(name: str, doc: HtmlElement, html: str, url: str) -> Platform:
     if name == "auto":
-        name = detect(html, url)
+        name = _detect(doc, html, url)
     try:
         return PLATFORMS[name]
     except KeyError:
@@ -73,24 +84,27 @@ def parse(
     The platform's parser runs first; if it cannot read the page, the generic parser tries,
     and the error names both reasons when neither can.
     """
-    chosen = _platform(platform, html, url)
+    doc = _load(html, url)
+    chosen = _platform(platform, doc, html, url)
     profile = chosen.profile.with_overrides(dict(selectors) if selectors else None)
     try:
-        return extract(_load(html, url), url, profile)
+        return chosen.finish(extract(doc, url, profile))
     except ParseError as first:
-        if chosen.name == "generic":
+        if chosen.name == "generic" or first.definite:
             raise
         fallback = generic.PLATFORM.profile.with_overrides(dict(selectors) if selectors else None)
         try:
             return extract(_load(html, url), url, fallback)
         except ParseError as second:
-            raise ParseError(url, f"{chosen.name}: {first.reason}; generic: {second.reason}") from None
+            raise ParseError(url, f"{chosen.name}: {first.reason}; generic: {second.reason}",
+                             definite=second.definite) from None
 
 
 def parse_listing(html: str, url: str, platform: str = "auto") -> Listing:
     """The article links and next-page links of a listing page."""
-    chosen = _platform(platform, html, url)
-    return extract_listing(_load(html, url), url, chosen.listing_links, chosen.pagination)
+    doc = _load(html, url)
+    chosen = _platform(platform, doc, html, url)
+    return extract_listing(doc, url, chosen.listing_links, chosen.pagination, chosen.canonical)
 
 
 def parse_bytes(

@@ -19,9 +19,21 @@ from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement
 
-from .normalise import display
 
-__all__ = ["Block", "blocks", "load", "select", "select_first", "text_of", "absolute", "iter_elements"]
+
+# Lines are collapsed cheaply while the tree is read; the text a parser returns goes through
+# `normalise.display` once, at the end (it is the one definition of the display form).
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs to one space, ends trimmed, zero-width characters dropped."""
+    if "\u200b" in text or "\u00ad" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text:
+        text = _INVISIBLE.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+__all__ = ["Block", "blocks", "collapse", "load", "select", "select_first", "text_of", "absolute", "iter_elements"]
 
 BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table thead tbody tfoot tr td th blockquote "
@@ -37,7 +49,11 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _ALIGN_RE = re.compile(r"text-align\s*:\s*(center|right|justify|left)", re.I)
 _ITALIC_RE = re.compile(r"font-style\s*:\s*italic", re.I)
 _BOLD_RE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
-_CAPTION_CLASS = re.compile(r"caption|chu-?thich|chuthich|image_desc|img-desc|photo-desc|(^|\s)Image($|\s)|tplCaption|desc", re.I)
+_CAPTION_CLASS = re.compile(
+    r"caption|chu-?thich|ghi-?chu-?anh|image_desc|image-desc|img-desc|imgdesc|photo-desc|pic-desc|"
+    r"(^|\s)Image($|\s)|tplCaption|note-?image|image-?note",
+    re.I,
+)
 
 
 def load(html: str) -> HtmlElement:
@@ -80,10 +96,10 @@ def iter_elements(root: HtmlElement) -> Iterator[HtmlElement]:
 
 
 def text_of(el: HtmlElement) -> str:
-    """All visible text of an element on one line, in display form."""
+    """All visible text of an element on one line, whitespace collapsed."""
     parts: list[str] = []
     _collect(el, parts)
-    return display(" ".join(parts))
+    return collapse(" ".join(parts))
 
 
 def _collect(el: HtmlElement, parts: list[str]) -> None:
@@ -138,130 +154,174 @@ class _Ctx:
     block: HtmlElement | None = None
 
 
-class _Acc:
-    __slots__ = ("parts", "chars", "italic", "bold", "link", "ctx")
+_ITALIC_TAGS = frozenset(("em", "i", "cite"))
+_BOLD_TAGS = frozenset(("strong", "b"))
+_ALIGN_CLASS = re.compile(r"(?:^|[\s_-])(?:text-)?(center|centered|aligncenter|image-center|right|alignright)(?:$|\s)")
 
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.chars = self.italic = self.bold = self.link = 0
-        self.ctx: _Ctx | None = None
 
-    def add(self, text: str, ctx: _Ctx) -> None:
-        if not text:
-            return
-        n = len(text.strip())
-        if n and self.ctx is None:
-            self.ctx = ctx
-        self.parts.append(text)
-        self.chars += n
-        if ctx.italic:
-            self.italic += n
-        if ctx.bold:
-            self.bold += n
-        if ctx.link:
-            self.link += n
+@lru_cache(maxsize=2048)
+def _class_info(cls: str) -> tuple[str | None, bool]:
+    """(alignment, is-caption) that a class attribute implies."""
+    m = _ALIGN_CLASS.search(cls)
+    align = None
+    if m:
+        align = "right" if "right" in m.group(1) else "center"
+    return align, bool(_CAPTION_CLASS.search(cls))
 
 
 def _ctx_for(el: HtmlElement, tag: str, parent: _Ctx) -> _Ctx:
-    style = el.get("style") or ""
-    cls = el.get("class") or ""
+    style = el.get("style")
+    cls = el.get("class")
+    attr_align = el.get("align")
+    is_block = tag in BLOCK_TAGS
+    if style is None and cls is None and attr_align is None:
+        if not is_block and tag not in _ITALIC_TAGS and tag not in _BOLD_TAGS and tag not in HEADING_TAGS \
+                and tag != "a" and tag != "figcaption":
+            return parent
     align = parent.align
-    m = _ALIGN_RE.search(style)
-    if m:
-        align = m.group(1).lower()
-    elif (a := (el.get("align") or "").lower()) in ("center", "right", "left", "justify"):
-        align = a
-    elif tag == "center" or re.search(r"(^|[\s-])(text-)?(center|centered|aligncenter|image-center)($|\s)", cls):
+    italic = parent.italic or tag in _ITALIC_TAGS
+    bold = parent.bold or tag in _BOLD_TAGS
+    caption = parent.caption or tag == "figcaption" or tag == "caption"
+    if style:
+        m = _ALIGN_RE.search(style)
+        if m:
+            align = m.group(1).lower()
+        italic = italic or bool(_ITALIC_RE.search(style))
+        bold = bold or bool(_BOLD_RE.search(style))
+    if attr_align and attr_align.lower() in ("center", "right", "left", "justify") and not (style and _ALIGN_RE.search(style)):
+        align = attr_align.lower()
+    if tag == "center":
         align = "center"
-    elif re.search(r"(^|[\s-])(text-right|right|alignright)($|\s)", cls):
-        align = "right"
+    if cls:
+        calign, ccap = _class_info(cls)
+        if calign and not (style and _ALIGN_RE.search(style)):
+            align = calign
+        caption = caption or ccap
     return _Ctx(
         align=align,
-        italic=parent.italic or tag in ("em", "i", "cite") or bool(_ITALIC_RE.search(style)),
-        bold=parent.bold or tag in ("strong", "b") or bool(_BOLD_RE.search(style)),
-        caption=parent.caption or tag in ("figcaption", "caption") or bool(cls and _CAPTION_CLASS.search(cls)),
+        italic=italic,
+        bold=bold,
+        caption=caption,
         heading=parent.heading or tag in HEADING_TAGS,
         link=parent.link or tag == "a",
-        block=el if tag in BLOCK_TAGS else parent.block,
+        block=el if is_block else parent.block,
     )
 
 
 def _image_src(el: HtmlElement) -> str | None:
-    for attr in ("src", "data-src", "data-original", "data-lazy-src"):
+    for attr in ("data-src", "data-original", "data-lazy-src", "src"):
         v = el.get(attr)
-        if v and not v.startswith("data:"):
-            return v
+        if v and not v.startswith("data:") and v.strip():
+            return v.strip()
     return None
 
 
-def _tiny(el: HtmlElement) -> bool:
+_ICON_SRC = re.compile(r"(?:^|/)(?:icons?|emoji|smilies|spacer|blank|pixel|loading|loader)[/._-]|\.svg(?:$|\?)", re.I)
+
+
+def _tiny(el: HtmlElement, src: str) -> bool:
     for attr in ("width", "height"):
         v = (el.get(attr) or "").strip().rstrip("px")
         if v.isdigit() and int(v) < 40:
             return True
-    return False
+    return bool(_ICON_SRC.search(src))
 
 
-def blocks(root: HtmlElement, base_url: str = "", skip: frozenset[HtmlElement] | set[HtmlElement] = frozenset()) -> list[Block]:
+def blocks(
+    root: HtmlElement,
+    base_url: str = "",
+    skip: frozenset[HtmlElement] | set[HtmlElement] = frozenset(),
+    marks: dict[HtmlElement, str] | None = None,
+    spans: dict[str, tuple[int, int]] | None = None,
+) -> list[Block]:
     """The visible lines and images of `root`, in document order.
 
     Elements in `skip` (and their subtrees) are left out. Images smaller than 40 px by their
-    attributes are ignored (icons, spacers).
+    attributes, and icons, are ignored. For each element in `marks`, `spans[name]` is set to
+    the (start, end) range of the lines it produced, so a caller can tell which lines came
+    from the title, the body or a metadata element without walking the tree again.
     """
     out: list[Block] = []
-    acc = _Acc()
+    parts: list[str] = []
+    # accumulator state: [chars, italic chars, bold chars, link chars, first ctx]
+    acc: list = [0, 0, 0, 0, None]
+    marks = marks or {}
 
     def flush() -> None:
-        nonlocal acc
-        if acc.chars:
-            text = display("".join(acc.parts))
+        if acc[0]:
+            text = collapse("".join(parts))
             if text:
-                ctx = acc.ctx or _Ctx()
+                ctx = acc[4] or _Ctx()
+                n = acc[0]
                 out.append(
                     Block(
                         text=text,
                         align=ctx.align,
-                        italic=acc.italic >= 0.8 * acc.chars,
-                        bold=acc.bold >= 0.8 * acc.chars,
+                        italic=acc[1] >= 0.8 * n,
+                        bold=acc[2] >= 0.8 * n,
                         caption=ctx.caption,
                         heading=ctx.heading,
-                        link_chars=acc.link,
+                        link_chars=acc[3],
                         element=ctx.block,
                     )
                 )
-        acc = _Acc()
+        parts.clear()
+        acc[0] = acc[1] = acc[2] = acc[3] = 0
+        acc[4] = None
+
+    def add(text: str | None, ctx: _Ctx) -> None:
+        if not text:
+            return
+        n = len(text.strip())
+        parts.append(text)
+        if not n:
+            return
+        if acc[4] is None:
+            acc[4] = ctx
+        acc[0] += n
+        if ctx.italic:
+            acc[1] += n
+        if ctx.bold:
+            acc[2] += n
+        if ctx.link:
+            acc[3] += n
 
     def walk(el: HtmlElement, parent: _Ctx, depth: int) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if not tag or tag in SKIP_TAGS or el in skip or depth > 400:
+        tag = el.tag
+        if not isinstance(tag, str):
             return
-        if tag == "br":
-            flush()
+        tag = tag.lower()
+        if tag in SKIP_TAGS or el in skip or depth > 400:
             return
-        if tag == "hr":
+        if tag == "br" or tag == "hr":
             flush()
             return
         ctx = _ctx_for(el, tag, parent)
         if tag == "img":
             src = _image_src(el)
-            if src and not _tiny(el):
+            if src and not _tiny(el, src):
                 flush()
-                url = absolute(base_url, src) if base_url else src
-                out.append(Block(text=display(el.get("alt") or ""), image=url, align=ctx.align,
+                url = (absolute(base_url, src) or src) if base_url else src
+                out.append(Block(text=collapse(el.get("alt") or ""), image=url, align=ctx.align,
                                  caption=ctx.caption, element=ctx.block))
             return
+        name = marks.get(el) if marks else None
         is_block = tag in BLOCK_TAGS
-        if is_block:
+        if is_block or name:
             flush()
-        acc.add(el.text or "", ctx)
+        start = len(out)
+        add(el.text, ctx)
         for child in el:
             walk(child, ctx, depth + 1)
-            if child.tail:
+            tail = child.tail
+            if tail:
                 if isinstance(child.tag, str) and child.tag.lower() in BLOCK_TAGS:
                     flush()
-                acc.add(child.tail, ctx)
-        if is_block:
+                add(tail, ctx)
+        if is_block or name:
             flush()
+        if name and spans is not None and name not in spans:
+            spans[name] = (start, len(out))
 
     walk(root, _Ctx(), 0)
     flush()
