@@ -40,7 +40,7 @@ PLATFORMS: dict[str, Platform] = {
         wordpress.PLATFORM, generic.PLATFORM,
     )
 }
-_MIN_SCORE = 2
+_MIN_SCORE = 3  # one weak marker (a URL shape, __VIEWSTATE) is not enough
 
 
 def _load(html: str, url: str):

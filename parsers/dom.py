@@ -273,6 +273,10 @@ def blocks(
         if not text:
             return
         n = len(text.strip())
+        if parts and n and (prev := parts[-1]) and not prev[-1].isspace() and not text[0].isspace() \
+                and (prev[-1].isdigit() != text[0].isdigit()) and (prev[-1].isalnum() and text[0].isalnum()):
+            # "15:20" + "Lượt đọc" from two adjacent spans: a syllable never mixes digits and letters
+            parts.append(" ")
         parts.append(text)
         if not n:
             return
@@ -307,7 +311,7 @@ def blocks(
             return
         name = marks.get(el) if marks else None
         is_block = tag in BLOCK_TAGS
-        if is_block or name:
+        if is_block:
             flush()
         start = len(out)
         add(el.text, ctx)
@@ -318,10 +322,11 @@ def blocks(
                 if isinstance(child.tag, str) and child.tag.lower() in BLOCK_TAGS:
                     flush()
                 add(tail, ctx)
-        if is_block or name:
+        if is_block:
             flush()
         if name and spans is not None and name not in spans:
-            spans[name] = (start, len(out))
+            # an inline element marks the whole line it stands in
+            spans[name] = (start, len(out) + (1 if acc[0] else 0))
 
     walk(root, _Ctx(), 0)
     flush()

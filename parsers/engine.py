@@ -82,8 +82,8 @@ _ERROR_PAGE = re.compile(
 )
 _LOGIN = re.compile(r"(dang nhap|login|log in|sign in|mat khau|password)")
 _WEEKDAY = re.compile(
-    r"\b(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn|monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|ngay|luc|gio|sa|ch|am|pm|gmt\s*\+?\s*7|\+07:?00)\b"
+    r"\b(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn|t[2-7]|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|ngay|luc|gio|sa|ch|am|pm|gmt\s*\+?\s*7|\+07:?00|vao|gui boi|dang boi|boi)\b"
 )
 # What makes an element chrome when its class or id says so (menus, share bars, counters…).
 _CHROME_ATTR = re.compile(
@@ -500,6 +500,10 @@ def _author_from(value: str) -> str | None:
     if not value:
         return None
     value = _SECOND_LABEL.sub("", value)
+    # "admin vào T5, 29/06/2023 - 10:14", "Lan | 12/05/2023": the name ends where the date begins
+    value = re.split(r"\s+(?:vào|lúc|ngày)\s+|\s*[|•]\s*", value)[0]
+    if (spans := date_spans(value)):
+        value = value[: min(s for s, _ in spans)].rstrip(" ,-–")
     value = re.split(r"\s*/\s*\S+\.\S+|\s*\(\s*|\s*\[\s*", value)[0]
     if "," in value:
         head, tail = value.split(",", 1)
@@ -578,7 +582,7 @@ def _meta_value_ok(hit: L.LabelHit) -> bool:
     if hit.kind == "views":
         return bool(re.match(r"^\d[\d.,\s]*(?:\s*(?:lượt|lần|views?)\b.*)?$", value, re.I)) and len(value) < 30
     if hit.kind in ("poster", "author"):
-        return 0 < len(value) <= 80 and len(value.split()) <= 12 and not _SENTENCE_BREAK.search(value)
+        return 0 < len(value) <= 80 and len(value.split()) <= 12 and not _SENTENCE_BREAK.search(value) and bool(_author_from(value))
     if hit.kind == "source":
         return 0 < len(value) <= 120
     if hit.kind == "category":
@@ -586,11 +590,18 @@ def _meta_value_ok(hit: L.LabelHit) -> bool:
     return False
 
 
+_CHROME_WORDS = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(L.phrase_key(c)) for c in L.CHROME_LINES if len(c) > 3), key=len, reverse=True)) + r")\b"
+)
+
+
 def _date_remainder(text: str) -> str:
+    """What a line says besides its date, time, weekday and reading tools."""
     key = search_key(text)
     for s, e in sorted(date_spans(text), reverse=True):
         key = key[:s] + " " + key[e:]
     key = _WEEKDAY.sub(" ", key)
+    key = _CHROME_WORDS.sub(" ", L.phrase_key(key))
     return re.sub(r"[\W_]+", "", key)
 
 
@@ -611,7 +622,7 @@ def _is_meta_line(text: str) -> bool:
 def _is_date_line(block: Block) -> bool:
     """A short line that is a date and little else ("Thứ ba - 27/06/2023 10:14")."""
     t = block.text
-    if len(t) > 90 or block.link_chars > 0.5 * len(t) or L.is_counter(t):
+    if len(t) > 90 or L.is_counter(t):
         return False
     return find_date(t) is not None and len(_date_remainder(t)) <= 16
 
@@ -624,7 +635,9 @@ def _is_caption_after_image(block: Block) -> bool:
         return False
     if block.align == "center" or block.italic:
         return True
-    return len(text) < 200 and not _SENTENCE_BREAK.search(text)
+    # a plain line: short, one phrase ("Toàn cảnh hội nghị"), not a paragraph that happens to
+    # follow a picture
+    return (len(text) <= 100 or (len(text) <= 150 and not _TERMINAL.search(text))) and not _SENTENCE_BREAK.search(text)
 
 
 _CHROME_PREFIX = re.compile(r"^(?:tags?|từ khóa|từ khoá|keywords?)\s*:", re.I)
@@ -685,8 +698,10 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
             after_image = False
             continue
         if _is_meta_line(t) or (len(texts) == 0 and _is_date_line(b)):
-            out.meta_lines.append(t)
-            continue
+            # "Tác giả: X" after the text is the closing byline, not a metadata line
+            if not (texts and {h.kind for h in L.label_values(t)} <= {"author", "source"}):
+                out.meta_lines.append(t)
+                continue
         if L.is_counter_line(t):
             continue
         if after_image and _is_caption_after_image(b):
@@ -701,6 +716,12 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
         if _is_related_item(b) and len(t) < 200:
             continue
         texts.append(b)
+    # an author block opening the text: "Trần Quốc Khánh," then "Ban Tuyên giáo Tỉnh ủy"
+    if len(texts) > 3:
+        first, second = texts[0].text, texts[1].text
+        if first.endswith(",") and _looks_like_name(first.rstrip(", ")) and len(second) <= 80 and _looks_like_org(second):
+            out.author, out.author_rank = first.rstrip(", "), 1
+            texts = texts[2:]
     # a caption repeated as the next paragraph (pasted twice) is not body text
     if out.captions:
         caption_keys = {search_key(c) for c in out.captions}
@@ -721,7 +742,7 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
         texts.pop(i)
         i -= 1
     named = [(r, a) for r, a in found if a]
-    if named:
+    if named and (out.author is None or min(named)[0] < out.author_rank):
         out.author_rank, out.author = min(named, key=lambda x: x[0])
     out.paragraphs = [b.text for b in texts]
     return out
@@ -731,10 +752,16 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
 
 def _labelled(lines: Iterable[str]) -> dict[str, L.LabelHit]:
     """The best value per label kind over the lines: the first one, except that a
-    publication date beats a written-on date, which beats a last-updated date."""
+    publication date beats a written-on date, which beats a last-updated date. A label alone
+    on its line takes the next line as its value (`<td>Ngày đăng:</td><td>5/6/2023</td>`)."""
     found: dict[str, L.LabelHit] = {}
-    for line in lines:
-        for hit in L.label_values(line):
+    lines = list(lines)
+    for i, line in enumerate(lines):
+        hits = L.label_values(line)
+        if len(hits) == 1 and not hits[0].value and i + 1 < len(lines) and not L.label_values(lines[i + 1]):
+            h = hits[0]
+            hits = [L.LabelHit(h.kind, h.label, lines[i + 1].strip(" :"), h.rank)]
+        for hit in hits:
             if not hit.value or not _meta_value_ok(hit):
                 continue
             have = found.get(hit.kind)
@@ -901,14 +928,20 @@ def _tail_meta(after: list[Block]) -> list[Block]:
     """The lines right after a body that may carry its metadata: up to a related-list heading
     or a run of links."""
     out: list[Block] = []
+    links_in_a_row = 0
     for b in after:
         t = b.text
         if b.is_image:
             continue
         if L.matches_any(t, L.RELATED_HEADINGS) or (len(t) < 60 and L.matches_any(t.rstrip(":"), L.RELATED_HEADINGS)):
             break
-        if _is_related_item(b) and len(out) >= 1:
-            break
+        if _is_related_item(b):
+            links_in_a_row += 1
+            # a dated link, or a second link in a row: a list of other articles begins
+            if out and (all_dates(t) or links_in_a_row >= 2):
+                break
+        else:
+            links_in_a_row = 0
         out.append(b)
         if len(out) >= 14:
             break
@@ -1088,8 +1121,9 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
             break
     poster = poster or (_author_from(found["poster"].value) if "poster" in found else None) or split.poster
 
-    author = None
-    for el in meta_els["author"]:
+    # the writer a body's closing byline names, else the platform's author field, else a label
+    author = split.author
+    for el in (meta_els["author"] if author is None else ()):
         t = text_of(el)
         if not t:
             continue
@@ -1098,10 +1132,8 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
             continue  # "Nguồn tin: …" in the author's place
         if author := _author_from(hit[1] if hit else t):
             break
-    if author is None:
-        author = split.author or (_author_from(found["author"].value) if "author" in found else None)
-    elif split.author and split.author_rank <= 1 and search_key(author) in _ACCOUNT_NAMES:
-        author = split.author
+    if author is None and "author" in found:
+        author = _author_from(found["author"].value)
 
     # 7. category, attachments
     category = _category(doc, category_els, crumb_els, title_el, title, found, order)

@@ -23,12 +23,12 @@ PLATFORM = Platform(
         remove=("[class*=counter]", "[id*=Counter]", "[class*=sidebar]", "[class*=right-col]", "[class*=left-col]"),
     ),
     fingerprints=(
+        # the one-line "Đăng bởi : X Ngày đăng : … Lượt xem : N" and the WebForms control ids are
+        # the portal's own; the host is not (kontum.gov.vn itself runs another platform)
+        Fingerprint("html", r"Đăng bởi\s*:[^<]{0,80}(?:<[^>]*>[^<]*){0,6}Ngày đăng\s*:[^<]{0,40}(?:<[^>]*>[^<]*){0,6}Lượt xem\s*:", 3),
+        Fingerprint("html", r"ContentPlaceHolder1_\w*(?:lblTitle|divContent)", 2),
         Fingerprint("html", r"__VIEWSTATE", 1),
-        Fingerprint("html", r"ContentPlaceHolder", 1),
-        Fingerprint("html", r"Đăng bởi\s*:", 1),
-        Fingerprint("html", r"Ngày đăng\s*:[^<]{0,40}(?:<[^>]*>[^<]*){0,4}Lượt xem\s*:", 2),
-        Fingerprint("url", r"kontum\.gov\.vn", 1),
-        Fingerprint("url", r"/[\w-]+-\d+/?$", 1),
+        Fingerprint("url", r"/[\w%“”‘’–-]+-\d+/?$", 1),
     ),
     listing_links=("[class*=news-list] [class*=title] a", "[class*=list-news] [class*=title] a", "[class*=news-item] h3 a"),
     pagination=("[class*=pager] a", "[class*=paging] a", "[class*=pagination] a"),

@@ -36,6 +36,7 @@ VIEW_LABELS = (
 )
 POSTER_LABELS = (
     "đăng bởi", "người đăng", "người đăng tin", "người đăng bài viết", "người đăng bài", "posted by",
+    "gửi bởi", "người gửi", "cập nhật bởi",
 )
 AUTHOR_LABELS = (
     "tác giả bài viết", "tác giả", "viết bởi", "người viết", "bút danh",

@@ -22,7 +22,7 @@ PLATFORM = Platform(
         date=(".entry-meta time.entry-date.published", "time.entry-date.published", ".entry-meta time.entry-date", ".posted-on time",
               "time.published", ".entry-date"),
         views=(".post-views-count", ".pvc_stats", ".post-views .count", "[class*=post-views] [class*=count]"),
-        author=(".entry-meta .byline .author a", ".entry-meta .author.vcard a", ".byline .fn", ".post-author a"),
+        author=(".entry-meta .byline .author a", ".entry-meta .author.vcard a", ".byline .fn", ".post-author a", ".td-post-author-name a"),
         category=(".cat-links a", ".entry-categories a", ".post-categories a", "a[rel~=category]"),
         remove=(".sharedaddy", ".jp-relatedposts", ".post-navigation", ".navigation", ".tags-links", "#comments",
                 ".comments-area", ".widget-area", "#secondary", ".addtoany_share_save_container", ".heateor_sss_sharing_container",
