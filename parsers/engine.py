@@ -349,6 +349,31 @@ def _score_body(doc: HtmlElement) -> HtmlElement | None:
     return best[1] if best else None
 
 
+_BODY_ATTR = re.compile(
+    r"news-?body|bodytext|body-?html|articlebody|content-?detail|detail-?content|noi-?dung|entry-content|"
+    r"post-content|news-content|article-content|rtestate-field|journal-content-article",
+    re.I,
+)
+
+
+_FOLLOWING = etree.XPath("following::*[position() <= 60]")
+
+
+def _empty_body_between(doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: dict[HtmlElement, int]) -> HtmlElement | None:
+    """An article-body container right after the title that holds nothing, when the text
+    found lies elsewhere (a sidebar): the article itself is empty."""
+    tpos, bpos = order.get(title_el, 0), order.get(body_el, 0)
+    if bpos <= tpos:
+        return None
+    for el in _FOLLOWING(title_el):
+        if order.get(el, bpos) >= bpos:
+            break
+        if (_BODY_ATTR.search(_attrs(el)) or el.get("itemprop") == "articleBody") and not (el.text_content() or "").strip() \
+                and el.find(".//img") is None and not _inside(body_el, el):
+            return el
+    return None
+
+
 # --- step 3: title ------------------------------------------------------------------------
 
 def _similarity(cand: str, ref_words: set[str], main_words: list[str]) -> float:
@@ -870,6 +895,77 @@ def _refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]
         raise ParseError(url, "no article body found (the page has a title but no paragraphs of text)")
 
 
+def _headline_links(doc: HtmlElement) -> list[HtmlElement]:
+    out = []
+    for a in doc.iter("a"):
+        href = a.get("href") or a.get("onclick") or ""
+        if not href or href.startswith("#") and not a.get("onclick") or ATTACHMENT_EXT.search(href):
+            continue
+        t = collapse(a.text_content() or "")
+        if len(t.split()) >= 4 and len(t) >= 20:
+            out.append(a)
+    return out
+
+
+_TITLE_ATTR = re.compile(r"title|heading|tieu-?de|headline", re.I)
+
+
+def _shape(el: HtmlElement) -> tuple[str, str]:
+    """An element's tag and class with numbered tokens dropped ("post-12", "row-0")."""
+    return el.tag, " ".join(t for t in (el.get("class") or "").split() if not re.search(r"\d", t))
+
+
+def _list_items(doc: HtmlElement) -> dict[HtmlElement, list[HtmlElement]]:
+    """Repeated elements that each hold a headline link (the entries of a list of articles),
+    by their parent: every ancestor of a headline link that has siblings of the same shape."""
+    groups: dict[HtmlElement, list[HtmlElement]] = {}
+    for a in _headline_links(doc):
+        el = a
+        for _ in range(7):
+            parent = el.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            if el.tag not in _INLINE:
+                shape = _shape(el)
+                if sum(1 for c in parent if isinstance(c.tag, str) and _shape(c) == shape) >= 2:
+                    items = groups.setdefault(parent, [])
+                    if el not in items:
+                        items.append(el)
+            el = parent
+    return {p: items for p, items in groups.items() if len(items) >= 2}
+
+
+def _is_entry(item: HtmlElement) -> bool:
+    """A list entry with more than a bare link: its headline in a heading, or a summary."""
+    for a in item.iter("a"):
+        p = a.getparent()
+        if p is not None and (p.tag in ("h2", "h3", "h4", "h5") or _TITLE_ATTR.search(_attrs(p))) or _TITLE_ATTR.search(_attrs(a)):
+            return True
+    text = len(collapse(item.text_content() or ""))
+    links = sum(len(collapse(a.text_content() or "")) for a in item.iter("a"))
+    return text - links >= 40
+
+
+def _listing_reason(doc: HtmlElement, body: HtmlElement | None, paragraphs: list[str], *, body_failed: bool = False) -> str | None:
+    """A reason when the page lists articles rather than being one: the text found is one
+    entry of a repeated list of headline links, or the body holds such entries (headline plus
+    summary), or, when no body was found, the page's content is such a list."""
+    text = sum(len(p) for p in paragraphs)
+    if not body_failed and text > 2500:
+        return looks_like_listing(body, paragraphs)
+    for parent, items in _list_items(doc).items():
+        entries = [i for i in items if _is_entry(i)]
+        if body is not None and not body_failed:
+            if len(entries) >= 2 and any(_inside(body, item) for item in entries):
+                return f"a listing page (the text found is one of {len(items)} entries, each with its own headline link)"
+            inside = [i for i in entries if _inside(i, body)]
+            if len(inside) >= 2 and sum(len(collapse(i.text_content() or "")) for i in inside) >= 0.4 * max(1, text):
+                return f"a listing page ({len(inside)} entries with headlines and summaries)"
+        elif len(items) >= 3:
+            return f"a listing page ({len(items)} entries with headline links and no article text)"
+    return looks_like_listing(body, paragraphs)
+
+
 def looks_like_listing(body: HtmlElement | None, paragraphs: list[str]) -> str | None:
     """A reason when the page is a list of article links rather than one article."""
     if body is None:
@@ -986,6 +1082,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
     _remove_chrome(doc, profile, keep)
 
     # 2. body
+    profile_body = body_el is not None
     if body_el is None:
         body_el = _score_body(doc)
     if body_el is None:
@@ -998,9 +1095,12 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
         title: str | None = collapse(title_el.text_content())
     else:
         title, title_el = _find_title(doc, ref_title, body_el, order)
+    if title_el is not None and not profile_body and (empty := _empty_body_between(doc, title_el, body_el, order)) is not None:
+        raise ParseError(url, f"the article body is empty ({empty.tag}.{empty.get('class') or empty.get('id')} holds nothing)", definite=True)
 
     # 4. the zone, read once
-    zone = _common_ancestor(title_el, body_el) if title_el is not None else body_el.getparent() or body_el
+    parent = body_el.getparent()
+    zone = _common_ancestor(title_el, body_el) if title_el is not None else (parent if parent is not None else body_el)
     if zone.tag in ("html", "body") or zone is doc:
         zone = doc.find("body") if doc.find("body") is not None else doc
     marks: dict[HtmlElement, str] = {body_el: "body"}
@@ -1058,9 +1158,14 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
     images = [*lead.images, *(i for i in head.images if i not in lead.images)]
     images += [i for i in split.images if i not in images]
 
-    if reason := looks_like_listing(body_el, paragraphs):
+    if reason := _listing_reason(doc, body_el, paragraphs):
         raise ParseError(url, reason, definite=True)
-    _refuse(url, doc, title, paragraphs)
+    try:
+        _refuse(url, doc, title, paragraphs)
+    except ParseError as exc:
+        if not exc.definite and (reason := _listing_reason(doc, body_el, paragraphs, body_failed=True)):
+            raise ParseError(url, reason, definite=True) from None
+        raise
     assert title is not None
 
     # 6. metadata near the title and the body

@@ -136,6 +136,7 @@ def extract_listing(
     candidates: list[HtmlElement] = []
     for sel in link_selectors:
         candidates += [a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))]
+    candidates = sorted(set(candidates), key=lambda a: order.get(a, 0))
     if not candidates:
         shaped = []
         for a in doc.iter("a"):
