@@ -73,12 +73,12 @@ _NOT_NAME_START = ("hinh anh", "mot so", "toan canh", "quang canh", "video")
 # The account names some templates print where a byline would be.
 _ACCOUNT_NAMES = frozenset(("admin", "administrator", "quan tri", "quan tri vien", "super user", "webmaster"))
 _ERROR_PAGE = re.compile(
-    r"(khong tim thay|khong ton tai|page not found|not found|loi 404|error 404|404 error|"
-    r"trang ban yeu cau|an error occurred|da xay ra loi|co loi xay ra|server error|"
-    r"bai viet khong ton tai|noi dung khong ton tai|access denied|truy cap bi tu choi|"
-    r"khong co quyen|sorry, something went wrong|something went wrong|requested resource|"
-    r"bi xoa hoac|da bi xoa|duong dan khong hop le|yeu cau khong hop le|tai nguyen|"
-    r"khong the tim thay|the page you|404)"
+    r"(khong tim thay|khong ton tai|page not found|not found|loi 404|error 404|404 error|http 404|"
+    r"404 not found|^404\b|\b404 -|trang ban yeu cau|an error occurred|da xay ra loi|co loi xay ra|"
+    r"da xay ra su co|xin loi, da xay ra|server error|bai viet khong ton tai|noi dung khong ton tai|"
+    r"access denied|truy cap bi tu choi|khong co quyen truy cap|something went wrong|requested resource|"
+    r"da bi xoa|duong dan khong hop le|yeu cau khong hop le|khong the tim thay|the page you|"
+    r"khong the hien thi trang)"
 )
 _LOGIN = re.compile(r"(dang nhap|login|log in|sign in|mat khau|password)")
 _WEEKDAY = re.compile(
@@ -885,7 +885,8 @@ def _refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]
         h1 = " ".join(text_of(h) for h in doc.iter("h1"))[:300]
         head = search_key(" ".join([title or "", page_title(doc) or "", h1, *(p[:300] for p in paragraphs[:2])]))
         visible = text_of(doc.find("body") if doc.find("body") is not None else doc)
-        if text_len < 400 and (_ERROR_PAGE.search(head) or (len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible)))):
+        if (text_len < 400 and _ERROR_PAGE.search(head)) or (
+                text_len < 150 and len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible))):
             raise ParseError(url, "an error page served as a normal page (it says the content was not found)", definite=True)
         if doc.find(".//input[@type='password']") is not None and _LOGIN.search(head + " " + search_key(visible[:3000])):
             raise ParseError(url, "a login page, not an article", definite=True)
