@@ -23,7 +23,7 @@ from .engine import extract
 from .errors import ParseError
 from .listing import extract_listing
 from .normalise import decode
-from .platform import Platform
+from .platform import Platform, generator_of
 
 __all__ = [
     "PARSER_VERSION", "PLATFORMS", "Article", "Attachment", "Listing", "ParseError",
@@ -56,9 +56,15 @@ def detect(html: str, url: str) -> str:
 
 
 def _detect(doc: HtmlElement, html: str, url: str) -> str:
+    generator = generator_of(doc)
+    if generator:
+        # a generator that names exactly one platform decides
+        named = [n for n, p in PLATFORMS.items() if p.names_generator(generator)]
+        if len(named) == 1:
+            return named[0]
     best, best_score = "generic", _MIN_SCORE - 1
     for name, platform in PLATFORMS.items():
-        score = platform.score(doc, html, url)
+        score = platform.score(doc, html, url, generator)
         if score > best_score:
             best, best_score = name, score
     return best
@@ -88,13 +94,13 @@ def parse(
     chosen = _platform(platform, doc, html, url)
     profile = chosen.profile.with_overrides(dict(selectors) if selectors else None)
     try:
-        return chosen.finish(extract(doc, url, profile))
+        return chosen.finish(extract(doc, url, profile, html))
     except ParseError as first:
         if chosen.name == "generic" or first.definite:
             raise
         fallback = generic.PLATFORM.profile.with_overrides(dict(selectors) if selectors else None)
         try:
-            return extract(_load(html, url), url, fallback)
+            return extract(_load(html, url), url, fallback, html)
         except ParseError as second:
             raise ParseError(url, f"{chosen.name}: {first.reason}; generic: {second.reason}",
                              definite=second.definite) from None

@@ -74,8 +74,28 @@ def _compiled(selector: str) -> CSSSelector | XPath:
     return CSSSelector(selector, translator="html")
 
 
-def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
-    """Elements matching a CSS selector (or an XPath when it starts with '/' or './')."""
+_CLASS_OR_ID = re.compile(r"(?<![\w-])[.#]([\w-]+)")
+_ATTR_VALUE = re.compile(r"\[[\w-]+\s*[*^$~|]?=\s*[\"']?([^\"'\]]+)")
+
+
+@lru_cache(maxsize=1024)
+def _needs(selector: str) -> tuple[str, ...]:
+    """Literal strings a page's source must contain for a selector to match anything: its
+    class names, ids and attribute values (none for groups, pseudo-classes or XPath)."""
+    if selector.startswith(("/", "./", "(")) or "," in selector or ":" in selector:
+        return ()
+    bare = re.sub(r"\[[^\]]*\]", " ", selector)
+    return tuple(_CLASS_OR_ID.findall(bare)) + tuple(v.strip() for v in _ATTR_VALUE.findall(selector))
+
+
+def select(root: HtmlElement, selector: str, source: str | None = None) -> list[HtmlElement]:
+    """Elements matching a CSS selector (or an XPath when it starts with '/' or './').
+
+    With the page's `source` text, a selector whose class names, ids or attribute values do
+    not occur in it is answered without walking the tree.
+    """
+    if source is not None and any(token not in source for token in _needs(selector)):
+        return []
     return [e for e in _compiled(selector)(root) if isinstance(e, HtmlElement)]
 
 

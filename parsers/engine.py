@@ -46,7 +46,8 @@ from .article import Article, Attachment
 from .dates import all_dates, date_spans, find_date
 from .dom import Block, absolute, blocks, collapse, select, text_of
 from .errors import ParseError
-from .normalise import display, search_key
+from .labels import search_key
+from .normalise import display
 
 __all__ = ["Profile", "extract", "page_title", "meta_content", "looks_like_listing"]
 
@@ -100,34 +101,22 @@ _NEGATIVE_ATTR = re.compile(r"comment|sidebar|footer|related|other|menu|nav|widg
 _INLINE = frozenset(("a", "span", "strong", "b", "em", "i", "u", "font", "sup", "sub", "small", "big", "abbr", "cite", "label", "s", "strike", "mark", "q", "time"))
 _NOT_BODY = frozenset(("html", "p", "span", "font", "a", "em", "strong", "b", "i", "u", "tr", "tbody", "thead", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figure", "figcaption", "blockquote", "label", "small", "time"))
 _CONTAINERS = frozenset(("div", "td", "article", "section", "main", "form", "center", "blockquote"))
-_HIDDEN_XPATH = etree.XPath(
-    "//*[@hidden or @aria-hidden='true' and not(.//img) and not(self::i or self::em or self::span) "
-    "or contains(translate(@style,' ','') ,'display:none') or contains(translate(@style,' ',''),'visibility:hidden') "
-    "or contains(concat(' ',normalize-space(@class),' '),' hidden ') or contains(concat(' ',normalize-space(@class),' '),' d-none ') "
-    "or contains(concat(' ',normalize-space(@class),' '),' hide ')]"
-)
-_TITLE_XPATH = etree.XPath(
-    "//h1|//h2|//h3|//h4|//*[@itemprop='headline']|//*[contains(@class,'title') or contains(@id,'title') "
-    "or contains(@class,'Title') or contains(@id,'Title') or contains(@class,'tieude') or contains(@class,'tieu-de') "
-    "or contains(@class,'heading') or contains(@class,'headline')]"
-)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_CLASS = frozenset(("hidden", "hide", "d-none"))
+
+
+def _hidden(el: HtmlElement) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    if el.get("aria-hidden") == "true":
+        return el.tag not in ("i", "em", "span") and el.find(".//img") is None
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return not _HIDDEN_CLASS.isdisjoint((el.get("class") or "").split())
+
+
 _LONG_TEXT_XPATH = etree.XPath("//body//text()[string-length(normalize-space(.)) > 20]")
-_CRUMB_XPATH = etree.XPath(
-    "//*[contains(@class,'breadcrumb') or contains(@id,'breadcrumb') or contains(@class,'Breadcrumb') "
-    "or contains(@id,'Breadcrumb') or contains(@class,'duong-dan') or contains(@class,'duongdan') "
-    "or contains(@class,'path') or contains(@id,'path') or contains(@class,'ms-sitemapdirectional') "
-    "or @itemtype='https://schema.org/BreadcrumbList' or @itemtype='http://schema.org/BreadcrumbList']"
-)
-_CATEGORY_XPATH = etree.XPath(
-    "//*[contains(@class,'cate') or contains(@class,'chuyen-muc') or contains(@class,'chuyenmuc') "
-    "or contains(@id,'cate') or contains(@class,'cat-title') or contains(@class,'catname') "
-    "or contains(@class,'category') or contains(@class,'Category') or contains(@id,'Cate') "
-    "or contains(@class,'cat-name') or contains(@class,'danh-muc') or contains(@class,'danhmuc')]"
-)
-_VIEWS_HINT_XPATH = etree.XPath(
-    ".//*[contains(@class,'view') or contains(@class,'View') or contains(@class,'hits') or contains(@id,'view') "
-    "or contains(@id,'View') or contains(@class,'luot-xem') or contains(@class,'luotxem') or contains(@id,'hits')]"
-)
 
 
 @dataclass(frozen=True)
@@ -170,6 +159,15 @@ class Profile:
 
 
 # --- small helpers ------------------------------------------------------------------------
+
+def clear_caches() -> None:
+    """Forget the per-line memos (metadata-line tests, label splits, phrase keys). They are
+    bounded; benchmarks clear them between passes so that a page is never timed warm."""
+    _is_meta_line.cache_clear()
+    _classify.cache_clear()
+    L.label_values.cache_clear()
+    L.phrase_key.cache_clear()
+
 
 def meta_content(doc: HtmlElement, *names: str) -> str | None:
     """The content of the first `<meta name|property|itemprop=…>` among names."""
@@ -242,16 +240,23 @@ def _attrs(el: HtmlElement) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _select_all(root: HtmlElement, selectors: Iterable[str]) -> list[HtmlElement]:
+def _select_all(root: HtmlElement, selectors: Iterable[str], source: str | None = None,
+                memo: dict[tuple[int, str], list[HtmlElement]] | None = None) -> list[HtmlElement]:
     out: list[HtmlElement] = []
     for sel in selectors:
-        out += select(root, sel)
+        if memo is None:
+            out += select(root, sel, source)
+            continue
+        key = (id(root), sel)
+        if key not in memo:
+            memo[key] = select(root, sel, source)
+        out += memo[key]
     return out
 
 
-def _first_with_text(root: HtmlElement, selectors: Iterable[str]) -> HtmlElement | None:
+def _first_with_text(root: HtmlElement, selectors: Iterable[str], source: str | None = None) -> HtmlElement | None:
     for sel in selectors:
-        for el in select(root, sel):
+        for el in select(root, sel, source):
             if el.tag == "img" or (el.text_content() or "").strip() or el.get("content") or el.get("datetime"):
                 return el
     return None
@@ -259,31 +264,103 @@ def _first_with_text(root: HtmlElement, selectors: Iterable[str]) -> HtmlElement
 
 # --- step 1: clean ------------------------------------------------------------------------
 
-def _strip_invisible(doc: HtmlElement) -> None:
-    etree.strip_elements(doc, "script", "style", "noscript", "template", "svg", "iframe", "object",
-                         "embed", "select", "textarea", "button", "map", "canvas", "audio", "video",
-                         etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    for el in _HIDDEN_XPATH(doc):
-        if el.tag not in ("html", "body") and el.getparent() is not None:
-            _drop(el)
+# What an element's class and id say it is, as bits (computed once per distinct pair).
+_CHROME, _CRUMB, _TITLE, _CATEGORY, _VIEWS = 1, 2, 4, 8, 16
+_CRUMB_ATTR = re.compile(r"breadcrumb|duong-?dan|path|sitemapdirectional", re.I)
+_TITLE_WORDS = re.compile(r"title|tieu-?de|heading|headline", re.I)
+_CATEGORY_ATTR = re.compile(r"cate|chuyen-?muc|cat-?title|cat-?name|danh-?muc", re.I)
+_VIEWS_ATTR = re.compile(r"view|hits|luot-?xem", re.I)
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4"))
 
 
-def _remove_chrome(doc: HtmlElement, profile: Profile, keep: set[HtmlElement]) -> None:
-    for el in _select_all(doc, profile.remove):
-        if el not in keep and el.getparent() is not None:
-            _drop(el)
-    body = doc.find("body")
-    if body is None:
-        return
-    # walk down, never into what is dropped (a breadcrumb inside a dropped <nav> stays whole)
-    stack = [body]
-    while stack:
-        for el in list(stack.pop()):
-            if isinstance(el.tag, str):
-                if el not in keep and _is_chrome(el):
-                    _drop(el)
-                else:
-                    stack.append(el)
+@lru_cache(maxsize=4096)
+def _classify(cls: str, eid: str) -> int:
+    both = f"{cls} {eid}"
+    return ((_CHROME if _CHROME_ATTR.search(cls) or _CHROME_ATTR.search(eid) else 0)
+            | (_CRUMB if _CRUMB_ATTR.search(both) else 0) | (_TITLE if _TITLE_WORDS.search(both) else 0)
+            | (_CATEGORY if _CATEGORY_ATTR.search(both) else 0) | (_VIEWS if _VIEWS_ATTR.search(both) else 0))
+
+
+class _Survey:
+    """One pass over the page's elements: their document order, and the elements that are
+    hidden, look like chrome, breadcrumbs, titles, category headings or view counters. What
+    later steps drop is remembered as ranges of that order, so a candidate inside a dropped
+    element can be told without walking the tree again."""
+
+    def __init__(self, doc: HtmlElement) -> None:
+        self.order: dict[HtmlElement, int] = {}
+        self.hidden: list[HtmlElement] = []
+        self.chrome: list[HtmlElement] = []
+        self.crumbs: list[HtmlElement] = []
+        self.titles: list[HtmlElement] = []
+        self.categories: list[HtmlElement] = []
+        self.views: list[HtmlElement] = []
+        self._gone: list[tuple[int, int]] = []
+        order = self.order
+        for i, el in enumerate(doc.iter()):
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            order[el] = i
+            if tag in _HEADINGS:
+                self.titles.append(el)
+            elif tag in ("nav", "aside", "footer", "header"):
+                self.chrome.append(el)
+            keys = el.keys()
+            if not keys:
+                continue
+            if "hidden" in keys or "aria-hidden" in keys or "style" in keys or "class" in keys:
+                if _hidden(el):
+                    self.hidden.append(el)
+                    continue
+            cls, eid = el.get("class") or "", el.get("id") or ""
+            if cls or eid:
+                kind = _classify(cls, eid)
+                if kind & _CHROME and tag not in ("nav", "aside", "footer", "header"):
+                    self.chrome.append(el)
+                if kind & _CRUMB:
+                    self.crumbs.append(el)
+                if kind & _TITLE and tag not in _HEADINGS:
+                    self.titles.append(el)
+                if kind & _CATEGORY:
+                    self.categories.append(el)
+                if kind & _VIEWS:
+                    self.views.append(el)
+            if "itemprop" in keys and el.get("itemprop") == "headline" and tag not in _HEADINGS:
+                self.titles.append(el)
+            if "itemtype" in keys and (el.get("itemtype") or "").endswith("BreadcrumbList") and el not in self.crumbs:
+                self.crumbs.append(el)
+
+    def get(self, el: HtmlElement | None, default: int | None = None) -> int | None:
+        """An element's position in document order (the order of the page as loaded)."""
+        return self.order.get(el, default) if el is not None else default
+
+    def drop(self, el: HtmlElement) -> None:
+        start = self.order.get(el)
+        if start is not None:
+            self._gone.append((start, start + sum(1 for _ in el.iter())))
+        _drop(el)
+
+    def present(self, el: HtmlElement) -> bool:
+        """False for an element inside (or being) one that was dropped."""
+        pos = self.order.get(el)
+        return pos is not None and not any(s <= pos < e for s, e in self._gone)
+
+
+def _strip_invisible(doc: HtmlElement, survey: _Survey) -> None:
+    for el in survey.hidden:
+        if el.tag not in ("html", "body") and survey.present(el) and el.getparent() is not None:
+            survey.drop(el)
+
+
+def _remove_chrome(doc: HtmlElement, profile: Profile, keep: set[HtmlElement], survey: _Survey, source: str | None = None) -> None:
+    for el in _select_all(doc, profile.remove, source):
+        if el not in keep and el.getparent() is not None and survey.present(el):
+            survey.drop(el)
+    # in document order, so a breadcrumb inside a dropped <nav> goes with it, whole
+    for el in survey.chrome:
+        if el not in keep and survey.present(el) and _is_chrome(el):
+            survey.drop(el)
 
 
 def _is_chrome(el: HtmlElement) -> bool:
@@ -292,8 +369,8 @@ def _is_chrome(el: HtmlElement) -> bool:
         return tag == "nav" or el.find(".//h1") is None
     if tag == "header":
         return el.find(".//h1") is None
-    attrs = _attrs(el)
-    if len(attrs) < 3 or not _CHROME_ATTR.search(attrs):
+    cls, eid = el.get("class"), el.get("id")
+    if not cls and not eid or not _classify(cls or "", eid or "") & _CHROME:
         return False
     if el.find(".//h1") is not None:
         return False
@@ -359,7 +436,7 @@ _BODY_ATTR = re.compile(
 _FOLLOWING = etree.XPath("following::*[position() <= 60]")
 
 
-def _empty_body_between(doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: dict[HtmlElement, int]) -> HtmlElement | None:
+def _empty_body_between(doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: _Survey) -> HtmlElement | None:
     """An article-body container right after the title that holds nothing, when the text
     found lies elsewhere (a sidebar): the article itself is empty."""
     tpos, bpos = order.get(title_el, 0), order.get(body_el, 0)
@@ -392,7 +469,8 @@ def _title_main(ref: str) -> str:
 
 
 def _find_title(
-    doc: HtmlElement, ref: str, body_el: HtmlElement | None, order: dict[HtmlElement, int]
+    doc: HtmlElement, ref: str, body_el: HtmlElement | None, order: _Survey, source: str | None = None,
+    metas: dict[str, str] | None = None,
 ) -> tuple[str | None, HtmlElement | None]:
     ref_words = set(_words(ref))
     main_words = _words(_title_main(ref)) if ref else []
@@ -401,7 +479,7 @@ def _find_title(
     candidates: list[tuple[float, int, HtmlElement]] = []
     seen: set[HtmlElement] = set()
     h1s = doc.xpath("//h1")
-    for el in _TITLE_XPATH(doc):
+    for el in (t for t in order.titles if order.present(t)):
         if el in seen or el.tag in ("html", "body", "head", "title", "meta", "a", "img"):
             continue
         seen.add(el)
@@ -446,18 +524,18 @@ def _find_title(
             # the heading itself, not a wrapper whose text is the same
             return collapse(el.text_content()), el
     if ref:
-        return _strip_site_name(ref, doc), None
+        return _strip_site_name(ref, doc, metas or {}), None
     return None, None
 
 
-def _strip_site_name(ref: str, doc: HtmlElement) -> str:
+def _strip_site_name(ref: str, doc: HtmlElement, metas: dict[str, str]) -> str:
     """'Tiêu đề bài - Sở Lao động tỉnh Kon Tum' → 'Tiêu đề bài': cut the segments that name the
     site (og:site_name, or text the page repeats in its header or footer)."""
     parts = re.split(r"(\s+[-|–—»]\s+|\s*\|\s*|\s+::\s+)", ref)
     segs = parts[0::2]
     if len(segs) < 2:
         return ref
-    site = search_key(meta_content(doc, "og:site_name") or "")
+    site = search_key(metas.get("og:site_name") or "")
     chrome = search_key(" ".join(text_of(e) for e in doc.xpath("//footer|//header|//*[contains(@id,'footer') or contains(@class,'footer') or contains(@id,'header') or contains(@class,'header') or contains(@class,'logo')]")[:6]))[:4000]
 
     def is_site(text: str) -> bool:
@@ -630,10 +708,11 @@ def _date_remainder(text: str) -> str:
     return re.sub(r"[\W_]+", "", key)
 
 
+@lru_cache(maxsize=8192)
 def _is_meta_line(text: str) -> bool:
     """A line of labelled metadata ("Ngày đăng: 16/09/2023 | Lượt xem: 544"), not a sentence
     that starts with a label-like word ("Ngày 15/8, UBND huyện …")."""
-    if len(text) > 300:
+    if len(text) > 220:
         return False
     hits = L.label_values(text)
     if not hits:
@@ -795,16 +874,28 @@ def _labelled(lines: Iterable[str]) -> dict[str, L.LabelHit]:
     return found
 
 
-def _structured_date(doc: HtmlElement) -> date | datetime | None:
+_LD_JSON = etree.XPath("//script[@type='application/ld+json']/text()")
+
+
+def _metas(doc: HtmlElement) -> dict[str, str]:
+    """`<meta name|property|itemprop=… content=…>` by lower-case name, first one kept."""
+    out: dict[str, str] = {}
+    for el in doc.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        if key and key not in out and (value := collapse(el.get("content") or "")):
+            out[key] = value
+    return out
+
+
+def _structured_date(metas: dict[str, str], ld_json: list[str]) -> date | datetime | None:
+    """The date `<meta>` tags or JSON-LD give, for pages that show none."""
     for name in ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued", "date"):
-        v = meta_content(doc, name)
+        v = metas.get(name)
         if v and (d := find_date(v)):
             return d
-    for el in doc.iter("script"):
-        if (el.get("type") or "").lower() != "application/ld+json":
-            continue
+    for text in ld_json:
         try:
-            data = json.loads(el.text or "")
+            data = json.loads(text or "")
         except ValueError:
             continue
         items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
@@ -852,7 +943,7 @@ def _crumb_value(el: HtmlElement, title: str) -> str | None:
 
 
 def _category(doc: HtmlElement, category_els: list[HtmlElement], crumb_els: list[HtmlElement], title_el: HtmlElement | None,
-              title: str, found: dict[str, L.LabelHit], order: dict[HtmlElement, int]) -> str | None:
+              title: str, found: dict[str, L.LabelHit], order: _Survey, source: str | None = None) -> str | None:
     for el in category_els:
         if value := _crumb_value(el, title):
             return value.strip(" :")
@@ -865,7 +956,7 @@ def _category(doc: HtmlElement, category_els: list[HtmlElement], crumb_els: list
         # the nearest category-classed element before the title (within the article's column)
         tpos = order.get(title_el, 0)
         best: tuple[int, str] | None = None
-        for c in _CATEGORY_XPATH(doc):
+        for c in (c for c in order.categories if order.present(c)):
             pos = order.get(c)
             if pos is None or pos >= tpos or c.find(".//ul") is not None:
                 continue
@@ -884,11 +975,14 @@ def _refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]
     if text_len < 600:
         h1 = " ".join(text_of(h) for h in doc.iter("h1"))[:300]
         head = search_key(" ".join([title or "", page_title(doc) or "", h1, *(p[:300] for p in paragraphs[:2])]))
-        visible = text_of(doc.find("body") if doc.find("body") is not None else doc)
+        password = doc.find(".//input[@type='password']") is not None
+        visible = ""
+        if text_len < 150 or password:
+            visible = text_of(doc.find("body") if doc.find("body") is not None else doc)
         if (text_len < 400 and _ERROR_PAGE.search(head)) or (
                 text_len < 150 and len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible))):
             raise ParseError(url, "an error page served as a normal page (it says the content was not found)", definite=True)
-        if doc.find(".//input[@type='password']") is not None and _LOGIN.search(head + " " + search_key(visible[:3000])):
+        if password and _LOGIN.search(head + " " + search_key(visible[:3000])):
             raise ParseError(url, "a login page, not an article", definite=True)
     if not title:
         raise ParseError(url, "no article title found")
@@ -896,35 +990,44 @@ def _refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]
         raise ParseError(url, "no article body found (the page has a title but no paragraphs of text)")
 
 
-def _headline_links(doc: HtmlElement) -> list[HtmlElement]:
-    out = []
-    for a in doc.iter("a"):
-        href = a.get("href") or a.get("onclick") or ""
-        if not href or href.startswith("#") and not a.get("onclick") or ATTACHMENT_EXT.search(href):
-            continue
-        t = collapse(a.text_content() or "")
-        if len(t.split()) >= 4 and len(t) >= 20:
-            out.append(a)
-    return out
+def _is_headline_link(a: HtmlElement) -> bool:
+    href = a.get("href") or ""
+    if not href and a.get("onclick"):
+        href = "onclick"
+    if not href or href.startswith("#") or ATTACHMENT_EXT.search(href):
+        return False
+    t = a.text_content() or ""
+    return len(t) >= 20 and len(t.split()) >= 4
+
+
+def _headline_links(root: HtmlElement) -> list[HtmlElement]:
+    return [a for a in root.iter("a") if _is_headline_link(a)]
 
 
 _TITLE_ATTR = re.compile(r"title|heading|tieu-?de|headline", re.I)
+_NUMBERED = re.compile(r"\S*\d\S*")
+
+
+@lru_cache(maxsize=2048)
+def _shape_of(tag: str, cls: str) -> tuple[str, str]:
+    return tag, " ".join(_NUMBERED.sub("", cls).split())
 
 
 def _shape(el: HtmlElement) -> tuple[str, str]:
     """An element's tag and class with numbered tokens dropped ("post-12", "row-0")."""
-    return el.tag, " ".join(t for t in (el.get("class") or "").split() if not re.search(r"\d", t))
+    return _shape_of(el.tag if isinstance(el.tag, str) else "", el.get("class") or "")
 
 
-def _list_items(doc: HtmlElement) -> dict[HtmlElement, list[HtmlElement]]:
+def _list_items(root: HtmlElement, within: HtmlElement | None = None) -> dict[HtmlElement, list[HtmlElement]]:
     """Repeated elements that each hold a headline link (the entries of a list of articles),
-    by their parent: every ancestor of a headline link that has siblings of the same shape."""
+    by their parent: every ancestor of a headline link (below `within`) that has siblings
+    of the same shape."""
     groups: dict[HtmlElement, list[HtmlElement]] = {}
-    for a in _headline_links(doc):
+    for a in _headline_links(root):
         el = a
         for _ in range(7):
             parent = el.getparent()
-            if parent is None or parent.tag in ("body", "html"):
+            if parent is None or parent.tag in ("body", "html") or el is within:
                 break
             if el.tag not in _INLINE:
                 shape = _shape(el)
@@ -947,6 +1050,24 @@ def _is_entry(item: HtmlElement) -> bool:
     return text - links >= 40
 
 
+def _entry_holding(body: HtmlElement) -> int:
+    """How many entries the list has when the body found is (inside) one entry of a repeated
+    list of headline links with summaries; 0 when it is not."""
+    el = body
+    for _ in range(8):
+        parent = el.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return 0
+        shape = _shape(el)
+        siblings = [c for c in parent if isinstance(c.tag, str) and _shape(c) == shape]
+        if len(siblings) >= 2 and any(_is_headline_link(a) for a in el.iter("a")):
+            entries = [c for c in siblings if any(_is_headline_link(a) for a in c.iter("a")) and _is_entry(c)]
+            if len(entries) >= 2 and el in entries:
+                return len(siblings)
+        el = parent
+    return 0
+
+
 def _listing_reason(doc: HtmlElement, body: HtmlElement | None, paragraphs: list[str], *, body_failed: bool = False) -> str | None:
     """A reason when the page lists articles rather than being one: the text found is one
     entry of a repeated list of headline links, or the body holds such entries (headline plus
@@ -954,16 +1075,17 @@ def _listing_reason(doc: HtmlElement, body: HtmlElement | None, paragraphs: list
     text = sum(len(p) for p in paragraphs)
     if not body_failed and text > 2500:
         return looks_like_listing(body, paragraphs)
-    for parent, items in _list_items(doc).items():
-        entries = [i for i in items if _is_entry(i)]
-        if body is not None and not body_failed:
-            if len(entries) >= 2 and any(_inside(body, item) for item in entries):
-                return f"a listing page (the text found is one of {len(items)} entries, each with its own headline link)"
-            inside = [i for i in entries if _inside(i, body)]
+    if body is not None and not body_failed:
+        if n := _entry_holding(body):
+            return f"a listing page (the text found is one of {n} entries, each with its own headline link)"
+        for items in _list_items(body, within=body).values():
+            inside = [i for i in items if _is_entry(i)]
             if len(inside) >= 2 and sum(len(collapse(i.text_content() or "")) for i in inside) >= 0.4 * max(1, text):
                 return f"a listing page ({len(inside)} entries with headlines and summaries)"
-        elif len(items) >= 3:
-            return f"a listing page ({len(items)} entries with headline links and no article text)"
+    elif body_failed:
+        for items in _list_items(doc).values():
+            if len(items) >= 3:
+                return f"a listing page ({len(items)} entries with headline links and no article text)"
     return looks_like_listing(body, paragraphs)
 
 
@@ -992,6 +1114,20 @@ def looks_like_listing(body: HtmlElement | None, paragraphs: list[str]) -> str |
     if in_headings >= 4 or link_text > 0.3 * text or (len(headlines) >= 5 and dated >= 3):
         return f"a listing page ({len(headlines)} article links, {text} characters of text)"
     return None
+
+
+_PARA_MARK = "\ue000"  # a private-use character: display() leaves it, no page text holds it
+
+
+def _display_paragraphs(paragraphs: list[str]) -> str:
+    """The paragraphs in display form, separated by a blank line (one display() call)."""
+    if any(_PARA_MARK in p for p in paragraphs):
+        return "\n\n".join(display(p) for p in paragraphs)
+    joined = display(_PARA_MARK.join(paragraphs))
+    parts = [p.strip() for p in joined.split(_PARA_MARK)]
+    if len(parts) != len(paragraphs):
+        return "\n\n".join(display(p) for p in paragraphs)
+    return "\n\n".join(parts)
 
 
 # --- the cascade --------------------------------------------------------------------------
@@ -1045,42 +1181,52 @@ def _tail_meta(after: list[Block]) -> list[Block]:
     return out
 
 
-def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
-    """Read one article from a parsed page with a platform profile (see the module doc)."""
+def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = None) -> Article:
+    """Read one article from a parsed page with a platform profile (see the module doc).
+
+    `source`, the page's text, lets selectors that cannot match be skipped (speed only).
+    """
     canonical = None
     for link in doc.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split():
             canonical = absolute(url, link.get("href"))
             break
-    ref_title = meta_content(doc, "og:title", "twitter:title") or page_title(doc) or ""
-    if ref_title and page_title(doc) and len(ref_title) < 8:
-        ref_title = page_title(doc) or ref_title
-    structured_date = _structured_date(doc) if profile.trust_meta_date else None
+    metas = _metas(doc)
+    tag_title = page_title(doc)
+    ref_title = metas.get("og:title") or metas.get("twitter:title") or tag_title or ""
+    if tag_title and len(ref_title) < 8:
+        ref_title = tag_title
+    ld_json = [str(t) for t in _LD_JSON(doc)] if profile.trust_meta_date else []
 
     # 1. clean (the profile's category element first: NukeViet keeps its breadcrumb in a hidden
     # list that script copies into view)
-    category_els = _select_all(doc, profile.category)
-    crumb_els = _CRUMB_XPATH(doc)  # read before chrome removal takes them
-    attachment_links = [a for el in _select_all(doc, profile.attachments) for a in el.iter("a")]
-    _strip_invisible(doc)
-    title_el = _first_with_text(doc, profile.title)
-    body_el = _first_with_text(doc, profile.body)
-    if body_el is None and profile.body and _select_all(doc, profile.body):
+    category_els = _select_all(doc, profile.category, source)
+    attachment_links = [a for el in _select_all(doc, profile.attachments, source) for a in el.iter("a")]
+    etree.strip_elements(doc, "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
+                         "select", "textarea", "button", "map", "canvas", "audio", "video",
+                         etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    survey = _Survey(doc)
+    crumb_els = list(survey.crumbs)  # read before chrome removal takes them
+    _strip_invisible(doc, survey)
+    title_el = _first_with_text(doc, profile.title, source)
+    body_el = _first_with_text(doc, profile.body, source)
+    if body_el is None and profile.body and _select_all(doc, profile.body, source):
         # the platform's body element is there but holds nothing
-        matched = _select_all(doc, profile.body)[0]
+        matched = _select_all(doc, profile.body, source)[0]
         if matched.find(".//img") is None:
             raise ParseError(url, "the article body is empty", definite=True)
-    lead_el = _first_with_text(doc, profile.lead)
+    lead_el = _first_with_text(doc, profile.lead, source)
     keep: set[HtmlElement] = set()
     for el in (title_el, body_el, lead_el):
         if el is not None:
             keep.add(el)
             keep.update(_ancestors(el))
     meta_sels = (*profile.meta, *profile.date, *profile.views, *profile.author, *profile.poster)
-    for el in _select_all(doc, meta_sels):
+    memo: dict[tuple[int, str], list[HtmlElement]] = {}
+    for el in _select_all(doc, meta_sels, source, memo):
         keep.add(el)
         keep.update(_ancestors(el))
-    _remove_chrome(doc, profile, keep)
+    _remove_chrome(doc, profile, keep, survey, source)
 
     # 2. body
     profile_body = body_el is not None
@@ -1091,11 +1237,11 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
         raise ParseError(url, "no article body found")
 
     # 3. title
-    order = {el: i for i, el in enumerate(doc.iter())}
+    order = survey
     if title_el is not None:
         title: str | None = collapse(title_el.text_content())
     else:
-        title, title_el = _find_title(doc, ref_title, body_el, order)
+        title, title_el = _find_title(doc, ref_title, body_el, order, source, metas)
     if title_el is not None and not profile_body and (empty := _empty_body_between(doc, title_el, body_el, order)) is not None:
         raise ParseError(url, f"the article body is empty ({empty.tag}.{empty.get('class') or empty.get('id')} holds nothing)", definite=True)
 
@@ -1112,7 +1258,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
     meta_els: dict[str, list[HtmlElement]] = {}
     for kind, sels in (("date", profile.date), ("views", profile.views), ("author", profile.author),
                        ("poster", profile.poster), ("meta", profile.meta)):
-        els = [e for e in _select_all(doc, sels) if e is not body_el and not _inside(body_el, e)]
+        els = [e for e in _select_all(doc, sels, source, memo) if e is not body_el and not _inside(body_el, e)]
         meta_els[kind] = els
         for i, e in enumerate(els):
             if _inside(e, zone) and e not in marks:
@@ -1136,7 +1282,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
             regions.before = [b for b in regions.before if id(b) not in lead_ids]
 
     # 5. split: the lines between title and body (lead, home image) and the body
-    caption_els = set(_select_all(body_el, profile.captions)) if profile.captions else set()
+    caption_els = set(_select_all(body_el, profile.captions, source)) if profile.captions else set()
     head = _split(regions.between, title, caption_els, body_el)
     lead = _split(lead_lines, title, caption_els, body_el) if lead_lines else _Split()
     split = _split(regions.body, title, caption_els, body_el)
@@ -1195,7 +1341,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
             if (published := _date_of(el)) is not None:
                 break
     if published is None and profile.trust_meta_date:
-        published = structured_date
+        published = _structured_date(metas, ld_json)
 
     views: int | None = None
     for el in meta_els["views"]:
@@ -1209,7 +1355,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
                 views = v
                 break
     if views is None:
-        for el in _VIEWS_HINT_XPATH(zone):
+        for el in (v for v in survey.views if survey.present(v) and _inside(v, zone)):
             if _inside(el, body_el) and el is not body_el:
                 continue
             if re.search(r"review|overview|preview|viewport", _attrs(el), re.I):
@@ -1242,7 +1388,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
         author = _author_from(found["author"].value)
 
     # 7. category, attachments
-    category = _category(doc, category_els, crumb_els, title_el, title, found, order)
+    category = _category(doc, category_els, crumb_els, title_el, title, found, order, source)
     attachments: list[Attachment] = []
     seen: set[str] = set()
     for a in [*body_el.iter("a"), *attachment_links]:
@@ -1258,7 +1404,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
         url=url,
         platform=profile.name,
         title=display(title),
-        body="\n\n".join(display(p) for p in paragraphs),
+        body=_display_paragraphs(paragraphs),
         captions=tuple(display(c) for c in captions),
         author=display(author) if author else None,
         poster=display(poster) if poster else None,

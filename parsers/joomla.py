@@ -51,8 +51,8 @@ PLATFORM = Platform(
     ),
     fingerprints=(
         Fingerprint("generator", r"joomla", 6),
-        Fingerprint("html", r"/media/(?:system|jui|vendor|templates/site)/|option=com_content|com_content", 3),
-        Fingerprint("html", r'class="[^"]*\bitem-page\b|class="contentpaneopen|class="contentheading|<dd class="(?:createdby|hits|published|category-name)', 2),
+        Fingerprint("text", "/media/system/|/media/jui/|/media/vendor/|/media/templates/site/|com_content", 3),
+        Fingerprint("text", 'item-page|class="contentpaneopen|class="contentheading|<dd class="createdby|<dd class="hits|<dd class="category-name', 2),
         Fingerprint("url", r"option=com_content|[?&]Itemid=|/index\.php/", 1),
     ),
     listing_links=(".blog .items-row .item .page-header a", ".blog .item h2 a", ".blog-items .blog-item h2 a",

@@ -25,9 +25,9 @@ PLATFORM = Platform(
     fingerprints=(
         # the one-line "Đăng bởi : X Ngày đăng : … Lượt xem : N" and the WebForms control ids are
         # the portal's own; the host is not (kontum.gov.vn itself runs another platform)
-        Fingerprint("html", r"Đăng bởi\s*:[^<]{0,80}(?:<[^>]*>[^<]*){0,6}Ngày đăng\s*:[^<]{0,40}(?:<[^>]*>[^<]*){0,6}Lượt xem\s*:", 3),
-        Fingerprint("html", r"ContentPlaceHolder1_\w*(?:lblTitle|divContent)", 2),
-        Fingerprint("html", r"__VIEWSTATE", 1),
+        Fingerprint("html", r"Đăng bởi\s*:[^<]{0,80}(?:<[^>]*>[^<]*){0,6}Ngày đăng\s*:[^<]{0,40}(?:<[^>]*>[^<]*){0,6}Lượt xem\s*:", 3, needs="Đăng bởi"),
+        Fingerprint("html", r"ContentPlaceHolder1_\w*(?:lblTitle|divContent)", 2, needs="ContentPlaceHolder1_"),
+        Fingerprint("text", "__VIEWSTATE", 1),
         Fingerprint("url", r"/[\w%“”‘’–-]+-\d+/?$", 1),
     ),
     listing_links=("[class*=news-list] [class*=title] a", "[class*=list-news] [class*=title] a", "[class*=news-item] h3 a"),

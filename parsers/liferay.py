@@ -32,9 +32,9 @@ PLATFORM = Platform(
                 ".portlet-topper-toolbar", ".taglib-ratings", ".wd-paging"),
     ),
     fingerprints=(
-        Fingerprint("html", r"Liferay\.|/html/js/liferay|themeDisplay\.|/o/frontend-js|com_liferay_|liferay-portlet", 4),
-        Fingerprint("html", r"vcmsviewcontent|class=\"wd-|journal-content-article|portlet-boundary", 3),
-        Fingerprint("html", r"p_p_id=|_INSTANCE_", 2),
+        Fingerprint("text", "Liferay.|/html/js/liferay|themeDisplay.|/o/frontend-js|com_liferay_|liferay-portlet", 4),
+        Fingerprint("text", 'vcmsviewcontent|class="wd-|journal-content-article|portlet-boundary', 3),
+        Fingerprint("text", "p_p_id=|p_p_id_|_INSTANCE_", 2),
         Fingerprint("url", r"/web/|/-/|p_p_id=", 1),
     ),
     listing_links=("h3.wd-tlh3-2 a", ".wd-communication h3 a", "ul.wd-other-news li a", ".asset-abstract .asset-title a",

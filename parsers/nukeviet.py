@@ -35,9 +35,9 @@ PLATFORM = Platform(
     ),
     fingerprints=(
         Fingerprint("generator", r"nukeviet", 6),
-        Fingerprint("html", r"nv_base_siteurl|nv_url_rewrite|nv_lang_data|nv_assets_dir|NV_BASE_SITEURL", 4),
-        Fingerprint("html", r'id="news-bodyhtml"|class="news_column|id="news_detail"|temp-breadcrumbs', 3),
-        Fingerprint("html", r"/assets/js/language/vi\.js|/themes/default/js/main\.js|/themes/[\w-]+/css/news\.css", 2),
+        Fingerprint("text", "nv_base_siteurl|nv_url_rewrite|nv_lang_data|nv_assets_dir|NV_BASE_SITEURL|nv_siteroot", 4),
+        Fingerprint("text", 'id="news-bodyhtml"|class="news_column|id="news_detail"|temp-breadcrumbs', 3),
+        Fingerprint("text", "/assets/js/language/vi.js|/themes/default/js/main.js|/css/news.css", 2),
         Fingerprint("url", r"/vi/news/|/page-\d+/?$", 1),
     ),
     listing_links=(".news_column .panel-body h3 a", ".news_column .panel-body h2 a", ".news_column h3 a", ".news_column h2 a",

@@ -22,18 +22,35 @@ __all__ = ["Fingerprint", "Platform"]
 class Fingerprint:
     """One piece of evidence for a platform.
 
-    kind: "generator" (regex on `<meta name=generator>`), "html" (regex on the page source),
-    "css" (a selector that matches), "url" (regex on the URL).
+    kind: "generator" (regex on `<meta name=generator>`), "text" (literal strings separated by
+    "|", any of them in the page source, case as written: the fast kind), "html" (regex on the
+    page source, tried only when `needs` is in it), "css" (a selector that matches), "url"
+    (regex on the URL).
     """
 
     kind: str
     pattern: str
     weight: int = 1
+    needs: str = ""
 
 
 @lru_cache(maxsize=256)
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I)
+
+
+@lru_cache(maxsize=256)
+def _literals(pattern: str) -> tuple[str, ...]:
+    return tuple(pattern.split("|"))
+
+
+def generator_of(doc: HtmlElement) -> str:
+    """The content of a page's `<meta name="generator">` tags."""
+    head = doc.find("head")
+    return " ".join(
+        (m.get("content") or "") for m in (head if head is not None else doc).iter("meta")
+        if (m.get("name") or "").lower() == "generator"
+    )
 
 
 @dataclass(frozen=True)
@@ -52,16 +69,19 @@ class Platform:
     pagination: tuple[str, ...] = ()
     canonical_url: Callable[[str], str | None] | None = None
 
-    def score(self, doc: HtmlElement, html: str, url: str) -> int:
+    def score(self, doc: HtmlElement, html: str, url: str, generator: str | None = None) -> int:
+        """The weight of this platform's fingerprints found on a page (`generator`: the page's
+        `<meta name=generator>` content, when the caller has read it already)."""
         total = 0
-        generator = " ".join(
-            (m.get("content") or "") for m in doc.iter("meta") if (m.get("name") or "").lower() == "generator"
-        )
+        if generator is None:
+            generator = generator_of(doc)
         for fp in self.fingerprints:
             if fp.kind == "generator":
                 hit = bool(generator) and bool(_rx(fp.pattern).search(generator))
+            elif fp.kind == "text":
+                hit = any(lit in html for lit in _literals(fp.pattern))
             elif fp.kind == "html":
-                hit = bool(_rx(fp.pattern).search(html))
+                hit = (not fp.needs or fp.needs in html) and bool(_rx(fp.pattern).search(html))
             elif fp.kind == "css":
                 hit = bool(select(doc, fp.pattern))
             elif fp.kind == "url":
@@ -70,6 +90,10 @@ class Platform:
                 raise ValueError(f"unknown fingerprint kind {fp.kind!r}")
             total += fp.weight if hit else 0
         return total
+
+    def names_generator(self, generator: str) -> bool:
+        """True when a page's generator meta names this platform."""
+        return any(fp.kind == "generator" and _rx(fp.pattern).search(generator) for fp in self.fingerprints)
 
     def canonical(self, url: str) -> str:
         """The platform's canonical form of an article URL (the URL itself by default)."""

@@ -27,8 +27,8 @@ PLATFORM = Platform(
     ),
     fingerprints=(
         Fingerprint("generator", r"microsoft sharepoint", 6),
-        Fingerprint("html", r"/_layouts/|_spPageContextInfo|__REQUESTDIGEST|MSOWebPartPage|s4-workspace|ms-rtestate|WebPartWPQ", 4),
-        Fingerprint("html", r"SMPT_Publishing|ctl00_PlaceHolderMain|ms-webpart", 2),
+        Fingerprint("text", "/_layouts/|_spPageContextInfo|__REQUESTDIGEST|MSOWebPartPage|s4-workspace|ms-rtestate|WebPartWPQ", 4),
+        Fingerprint("text", "SMPT_Publishing|ctl00_PlaceHolderMain|ms-webpart", 2),
         Fingerprint("url", r"/pages/[^?]+\.aspx|view_detail\.aspx|dispform\.aspx|/lists/|print\.aspx\?p=", 2),
     ),
     listing_links=(".ms-listviewtable td a", ".news-list .title a", ".list-news h3 a", ".ms-vb2 a"),

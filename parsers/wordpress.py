@@ -24,14 +24,13 @@ PLATFORM = Platform(
         views=(".post-views-count", ".pvc_stats", ".post-views .count", "[class*=post-views] [class*=count]"),
         author=(".entry-meta .byline .author a", ".entry-meta .author.vcard a", ".byline .fn", ".post-author a", ".td-post-author-name a"),
         category=(".cat-links a", ".entry-categories a", ".post-categories a", "a[rel~=category]"),
-        remove=(".sharedaddy", ".jp-relatedposts", ".post-navigation", ".navigation", ".tags-links", "#comments",
-                ".comments-area", ".widget-area", "#secondary", ".addtoany_share_save_container", ".heateor_sss_sharing_container",
-                ".yarpp-related", ".screen-reader-text", ".edit-link"),
+        # (share bars, related posts, comments, widgets and tags go with the generic chrome)
+        remove=(".screen-reader-text", "#secondary", ".navigation", ".edit-link"),
     ),
     fingerprints=(
         Fingerprint("generator", r"wordpress", 6),
-        Fingerprint("html", r"/wp-content/|/wp-includes/|/wp-json/", 4),
-        Fingerprint("html", r"class=\"[^\"]*\b(?:entry-content|hentry|wp-block-|post-\d+)\b", 2),
+        Fingerprint("text", "/wp-content/|/wp-includes/|/wp-json/", 4),
+        Fingerprint("text", "entry-content|hentry|wp-block-", 2),
         Fingerprint("url", r"[?&]p=\d+|/\d{4}/\d{2}/[^/]+/?$", 1),
     ),
     listing_links=("article h2.entry-title a", "article .entry-title a", "h2.post-title a", "h3.entry-title a", ".post-title a",
