@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIELDS", "Case", "PageScore", "Summary", "body_f1", "load_corpus", "score_page", "summarise"]
+__all__ = ["FIELDS", "Case", "PageScore", "Summary", "body_f1", "load_corpus", "score_page", "summarise", "with_site_chrome"]
 
 FIELDS = ("title", "published_at", "published_day", "author", "views", "captions", "category")
 NOT_ARTICLES = ("listings", "refused")
@@ -58,6 +58,34 @@ def load_corpus(root: Path) -> list[Case]:
         expected = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
         cases.append(Case(html.parent.name, html.stem, html.read_bytes(), expected))
     return cases
+
+
+_MENU = "".join(
+    f'<li class="menu-item"><a href="/chuyen-muc-{i}/">Chuyên mục số {i}</a><ul class="sub-menu">'
+    + "".join(f'<li><a href="/chuyen-muc-{i}/muc-{j}/">Mục con {j} của chuyên mục {i}</a></li>' for j in range(8))
+    + "</ul></li>"
+    for i in range(25)
+)
+_SIDEBAR = "".join(
+    f'<div class="item-news"><a href="/tin-{i}.html"><img src="/thumb/{i}.jpg" width="80" height="60"></a>'
+    f'<a href="/tin-{i}.html">Tin tức hoạt động số {i} của các đơn vị trực thuộc Sở trong tháng</a>'
+    f'<span class="date">({i % 28 + 1}/06/2023)</span></div>'
+    for i in range(60)
+)
+_SCRIPT = "<script>" + "var x=1;" * 4000 + "</script>"
+
+
+def with_site_chrome(case: Case) -> Case:
+    """The page with the weight a real portal adds around an article: a 225-link menu at the
+    top and again at the foot, a 60-item dated news box, 32 KB of inline script. Real pages
+    are 50-150 KB; the gold pages carry only the chrome their traps need. The fields must
+    not change."""
+    html = case.raw.decode("utf-8")
+    top = f"{_SCRIPT}<div class='top-menu'><ul class='mega'>{_MENU}</ul></div>"
+    html = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + top, html, count=1, flags=re.I)
+    foot = f"<div class='box-tin'><h3>Tin mới</h3>{_SIDEBAR}</div><div class='lien-ket'><ul>{_MENU}</ul></div>"
+    html = re.sub(r"(</body>)", lambda m: foot + m.group(1), html, count=1, flags=re.I)
+    return Case(case.platform, case.name, html.encode("utf-8"), case.expected)
 
 
 def _nfc(value: Any) -> Any:

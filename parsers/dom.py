@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 from lxml.cssselect import CSSSelector
+from lxml import etree
 from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement
 
@@ -33,7 +34,7 @@ def collapse(text: str) -> str:
         text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
-__all__ = ["Block", "blocks", "collapse", "load", "select", "select_first", "text_of", "absolute", "iter_elements"]
+__all__ = ["Block", "blocks", "collapse", "load", "select", "select_first", "text_content", "text_of", "absolute", "iter_elements"]
 
 BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table thead tbody tfoot tr td th blockquote "
@@ -56,15 +57,31 @@ _CAPTION_CLASS = re.compile(
 )
 
 
+# Plain lxml elements: lxml.html's per-element Python class lookup costs more than the
+# few HtmlElement methods it adds (text_content is `text_content()` below).
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
 def load(html: str) -> HtmlElement:
     """An lxml tree for a page's text; raises ValueError for text that holds no HTML."""
     html = _XML_DECL.sub("", html, count=1)
     if not html.strip():
         raise ValueError("empty document")
     try:
-        return lxml.html.document_fromstring(html)
-    except ParserError as exc:  # lxml: "Document is empty"
+        root = etree.fromstring(html, parser=_PARSER)
+    except (ParserError, etree.XMLSyntaxError) as exc:  # "Document is empty"
         raise ValueError(str(exc)) from exc
+    if root is None:
+        raise ValueError("empty document")
+    return root
+
+
+_STRING = XPath("string()")
+
+
+def text_content(el: HtmlElement) -> str:
+    """All text below an element, as lxml.html's text_content() gives it."""
+    return str(_STRING(el))
 
 
 @lru_cache(maxsize=512)
@@ -96,7 +113,7 @@ def select(root: HtmlElement, selector: str, source: str | None = None) -> list[
     """
     if source is not None and any(token not in source for token in _needs(selector)):
         return []
-    return [e for e in _compiled(selector)(root) if isinstance(e, HtmlElement)]
+    return [e for e in _compiled(selector)(root) if isinstance(e, etree._Element) and isinstance(e.tag, str)]
 
 
 def select_first(root: HtmlElement, selectors: tuple[str, ...] | list[str]) -> HtmlElement | None:
@@ -189,6 +206,13 @@ def _class_info(cls: str) -> tuple[str | None, bool]:
     return align, bool(_CAPTION_CLASS.search(cls))
 
 
+@lru_cache(maxsize=1024)
+def _style_info(style: str) -> tuple[str | None, bool, bool]:
+    """(alignment, italic, bold) an inline style sets."""
+    m = _ALIGN_RE.search(style)
+    return (m.group(1).lower() if m else None), bool(_ITALIC_RE.search(style)), bool(_BOLD_RE.search(style))
+
+
 def _ctx_for(el: HtmlElement, tag: str, parent: _Ctx) -> _Ctx:
     style = el.get("style")
     cls = el.get("class")
@@ -202,19 +226,20 @@ def _ctx_for(el: HtmlElement, tag: str, parent: _Ctx) -> _Ctx:
     italic = parent.italic or tag in _ITALIC_TAGS
     bold = parent.bold or tag in _BOLD_TAGS
     caption = parent.caption or tag == "figcaption" or tag == "caption"
+    style_align = None
     if style:
-        m = _ALIGN_RE.search(style)
-        if m:
-            align = m.group(1).lower()
-        italic = italic or bool(_ITALIC_RE.search(style))
-        bold = bold or bool(_BOLD_RE.search(style))
-    if attr_align and attr_align.lower() in ("center", "right", "left", "justify") and not (style and _ALIGN_RE.search(style)):
+        style_align, s_italic, s_bold = _style_info(style)
+        if style_align:
+            align = style_align
+        italic = italic or s_italic
+        bold = bold or s_bold
+    if attr_align and not style_align and attr_align.lower() in ("center", "right", "left", "justify"):
         align = attr_align.lower()
     if tag == "center":
         align = "center"
     if cls:
         calign, ccap = _class_info(cls)
-        if calign and not (style and _ALIGN_RE.search(style)):
+        if calign and not style_align:
             align = calign
         caption = caption or ccap
     return _Ctx(
@@ -312,10 +337,9 @@ def blocks(
 
     def walk(el: HtmlElement, parent: _Ctx, depth: int) -> None:
         tag = el.tag
-        if not isinstance(tag, str):
+        if tag.__class__ is not str:
             return
-        tag = tag.lower()
-        if tag in SKIP_TAGS or el in skip or depth > 400:
+        if tag in SKIP_TAGS or (skip and el in skip) or depth > 400:
             return
         if tag == "br" or tag == "hr":
             flush()
@@ -329,7 +353,7 @@ def blocks(
                 out.append(Block(text=collapse(el.get("alt") or ""), image=url, align=ctx.align,
                                  caption=ctx.caption, element=ctx.block))
             return
-        name = marks.get(el) if marks else None
+        name = marks.get(el)
         is_block = tag in BLOCK_TAGS
         if is_block:
             flush()
@@ -351,6 +375,12 @@ def blocks(
     walk(root, _Ctx(), 0)
     flush()
     return out
+
+
+def clear_caches() -> None:
+    """Forget the memos of class and style attributes (benchmarks time pages cold)."""
+    _class_info.cache_clear()
+    _style_info.cache_clear()
 
 
 def check_selector(selector: str) -> None:

@@ -44,7 +44,8 @@ from lxml.html import HtmlElement
 from . import labels as L
 from .article import Article, Attachment
 from .dates import all_dates, date_spans, find_date
-from .dom import Block, absolute, blocks, collapse, select, text_of
+from .dom import Block, absolute, blocks, collapse, select, text_content, text_of
+from .dom import clear_caches as dom_caches_clear
 from .errors import ParseError
 from .labels import search_key
 from .normalise import display
@@ -165,6 +166,7 @@ def clear_caches() -> None:
     bounded; benchmarks clear them between passes so that a page is never timed warm."""
     _is_meta_line.cache_clear()
     _classify.cache_clear()
+    dom_caches_clear()
     L.label_values.cache_clear()
     L.phrase_key.cache_clear()
 
@@ -187,7 +189,7 @@ def page_title(doc: HtmlElement) -> str | None:
     el = doc.find(".//title")
     if el is None:
         return None
-    t = collapse(el.text_content() or "")
+    t = collapse(text_content(el) or "")
     return t or None
 
 
@@ -257,7 +259,7 @@ def _select_all(root: HtmlElement, selectors: Iterable[str], source: str | None 
 def _first_with_text(root: HtmlElement, selectors: Iterable[str], source: str | None = None) -> HtmlElement | None:
     for sel in selectors:
         for el in select(root, sel, source):
-            if el.tag == "img" or (el.text_content() or "").strip() or el.get("content") or el.get("datetime"):
+            if el.tag == "img" or (text_content(el) or "").strip() or el.get("content") or el.get("datetime"):
                 return el
     return None
 
@@ -271,6 +273,7 @@ _TITLE_WORDS = re.compile(r"title|tieu-?de|heading|headline", re.I)
 _CATEGORY_ATTR = re.compile(r"cate|chuyen-?muc|cat-?title|cat-?name|danh-?muc", re.I)
 _VIEWS_ATTR = re.compile(r"view|hits|luot-?xem", re.I)
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4"))
+_CHROME_TAGS = frozenset(("nav", "aside", "footer", "header"))
 
 
 @lru_cache(maxsize=4096)
@@ -297,38 +300,44 @@ class _Survey:
         self.views: list[HtmlElement] = []
         self._gone: list[tuple[int, int]] = []
         order = self.order
+        titles, chrome, hidden = self.titles, self.chrome, self.hidden
         for i, el in enumerate(doc.iter()):
             tag = el.tag
-            if not isinstance(tag, str):
+            if tag.__class__ is not str:
                 continue
             order[el] = i
             if tag in _HEADINGS:
-                self.titles.append(el)
-            elif tag in ("nav", "aside", "footer", "header"):
-                self.chrome.append(el)
-            keys = el.keys()
-            if not keys:
+                titles.append(el)
+            elif tag in _CHROME_TAGS:
+                chrome.append(el)
+            items = el.items()
+            if not items:
                 continue
-            if "hidden" in keys or "aria-hidden" in keys or "style" in keys or "class" in keys:
-                if _hidden(el):
-                    self.hidden.append(el)
-                    continue
-            cls, eid = el.get("class") or "", el.get("id") or ""
+            attrs = dict(items)
+            cls = attrs.get("class", "")
+            style = attrs.get("style")
+            if ("hidden" in attrs or (style and _HIDDEN_STYLE.search(style))
+                    or (cls and ("hid" in cls or "d-none" in cls) and not _HIDDEN_CLASS.isdisjoint(cls.split()))
+                    or (attrs.get("aria-hidden") == "true" and tag not in ("i", "em", "span") and el.find(".//img") is None)):
+                hidden.append(el)
+                continue
+            eid = attrs.get("id", "")
             if cls or eid:
                 kind = _classify(cls, eid)
-                if kind & _CHROME and tag not in ("nav", "aside", "footer", "header"):
-                    self.chrome.append(el)
-                if kind & _CRUMB:
-                    self.crumbs.append(el)
-                if kind & _TITLE and tag not in _HEADINGS:
-                    self.titles.append(el)
-                if kind & _CATEGORY:
-                    self.categories.append(el)
-                if kind & _VIEWS:
-                    self.views.append(el)
-            if "itemprop" in keys and el.get("itemprop") == "headline" and tag not in _HEADINGS:
-                self.titles.append(el)
-            if "itemtype" in keys and (el.get("itemtype") or "").endswith("BreadcrumbList") and el not in self.crumbs:
+                if kind:
+                    if kind & _CHROME and tag not in _CHROME_TAGS:
+                        chrome.append(el)
+                    if kind & _CRUMB:
+                        self.crumbs.append(el)
+                    if kind & _TITLE and tag not in _HEADINGS:
+                        titles.append(el)
+                    if kind & _CATEGORY:
+                        self.categories.append(el)
+                    if kind & _VIEWS:
+                        self.views.append(el)
+            if attrs.get("itemprop") == "headline" and tag not in _HEADINGS and not (kind & _TITLE if (cls or eid) else False):
+                titles.append(el)
+            if attrs.get("itemtype", "").endswith("BreadcrumbList") and el not in self.crumbs:
                 self.crumbs.append(el)
 
     def get(self, el: HtmlElement | None, default: int | None = None) -> int | None:
@@ -374,7 +383,7 @@ def _is_chrome(el: HtmlElement) -> bool:
         return False
     if el.find(".//h1") is not None:
         return False
-    text = el.text_content() or ""
+    text = text_content(el) or ""
     if len(text) > 3000:
         return False
     # "post-views-counter": the article's own count
@@ -413,8 +422,8 @@ def _score_body(doc: HtmlElement) -> HtmlElement | None:
     best: tuple[float, HtmlElement] | None = None
     ranked = sorted(((s, e) for e, s in scores.items() if e.tag not in _NOT_BODY), key=lambda x: -x[0])[:8]
     for s, e in ranked:
-        text_len = len(e.text_content()) or 1
-        link_len = sum(len(a.text_content()) for a in e.iter("a"))
+        text_len = len(text_content(e)) or 1
+        link_len = sum(len(text_content(a)) for a in e.iter("a"))
         s *= 1 - min(0.9, link_len / text_len)
         attrs = _attrs(e)
         if _NEGATIVE_ATTR.search(attrs) and not _CONTENT_ATTR.search(attrs):
@@ -445,7 +454,7 @@ def _empty_body_between(doc: HtmlElement, title_el: HtmlElement, body_el: HtmlEl
     for el in _FOLLOWING(title_el):
         if order.get(el, bpos) >= bpos:
             break
-        if (_BODY_ATTR.search(_attrs(el)) or el.get("itemprop") == "articleBody") and not (el.text_content() or "").strip() \
+        if (_BODY_ATTR.search(_attrs(el)) or el.get("itemprop") == "articleBody") and not (text_content(el) or "").strip() \
                 and el.find(".//img") is None and not _inside(body_el, el):
             return el
     return None
@@ -483,7 +492,7 @@ def _find_title(
         if el in seen or el.tag in ("html", "body", "head", "title", "meta", "a", "img"):
             continue
         seen.add(el)
-        raw = el.text_content() or ""
+        raw = text_content(el) or ""
         if len(raw) > 600:
             continue
         t = collapse(raw)
@@ -522,7 +531,7 @@ def _find_title(
         score, _, el = max(candidates, key=lambda c: (c[0], c[1]))
         if score >= 0.6:
             # the heading itself, not a wrapper whose text is the same
-            return collapse(el.text_content()), el
+            return collapse(text_content(el)), el
     if ref:
         return _strip_site_name(ref, doc, metas or {}), None
     return None, None
@@ -712,8 +721,8 @@ def _date_remainder(text: str) -> str:
 def _is_meta_line(text: str) -> bool:
     """A line of labelled metadata ("Ngày đăng: 16/09/2023 | Lượt xem: 544"), not a sentence
     that starts with a label-like word ("Ngày 15/8, UBND huyện …")."""
-    if len(text) > 220:
-        return False
+    if len(text) > 220 or (len(text) > 60 and ":" not in text and "：" not in text and not _DIGIT.search(text)):
+        return False  # a label without a colon or a number stands in a short line only
     hits = L.label_values(text)
     if not hits:
         return False
@@ -744,13 +753,14 @@ def _is_caption_after_image(block: Block) -> bool:
     return (len(text) <= 100 or (len(text) <= 150 and not _TERMINAL.search(text))) and not _SENTENCE_BREAK.search(text)
 
 
+_DIGIT = re.compile(r"\d")
+_ATTACHMENT_KEYS = tuple(L.phrase_key(lbl) for lbl in L.ATTACHMENT_LABELS)
 _CHROME_PREFIX = re.compile(r"^(?:tags?|từ khóa|từ khoá|keywords?)\s*:", re.I)
 
 
 def _starts_attachment(text: str, block: Block) -> bool:
     """'Tài liệu đính kèm KH 12.pdf': an attachment list's heading and its links."""
-    key = L.phrase_key(text[:40])
-    return any(key.startswith(L.phrase_key(lbl)) for lbl in L.ATTACHMENT_LABELS) and block.link_chars >= 0.3 * len(text)
+    return block.link_chars >= 0.3 * len(text) and L.phrase_key(text[:40]).startswith(_ATTACHMENT_KEYS)
 
 
 def _is_related_item(block: Block) -> bool:
@@ -996,7 +1006,7 @@ def _is_headline_link(a: HtmlElement) -> bool:
         href = "onclick"
     if not href or href.startswith("#") or ATTACHMENT_EXT.search(href):
         return False
-    t = a.text_content() or ""
+    t = text_content(a) or ""
     return len(t) >= 20 and len(t.split()) >= 4
 
 
@@ -1045,8 +1055,8 @@ def _is_entry(item: HtmlElement) -> bool:
         p = a.getparent()
         if p is not None and (p.tag in ("h2", "h3", "h4", "h5") or _TITLE_ATTR.search(_attrs(p))) or _TITLE_ATTR.search(_attrs(a)):
             return True
-    text = len(collapse(item.text_content() or ""))
-    links = sum(len(collapse(a.text_content() or "")) for a in item.iter("a"))
+    text = len(collapse(text_content(item) or ""))
+    links = sum(len(collapse(text_content(a) or "")) for a in item.iter("a"))
     return text - links >= 40
 
 
@@ -1080,7 +1090,7 @@ def _listing_reason(doc: HtmlElement, body: HtmlElement | None, paragraphs: list
             return f"a listing page (the text found is one of {n} entries, each with its own headline link)"
         for items in _list_items(body, within=body).values():
             inside = [i for i in items if _is_entry(i)]
-            if len(inside) >= 2 and sum(len(collapse(i.text_content() or "")) for i in inside) >= 0.4 * max(1, text):
+            if len(inside) >= 2 and sum(len(collapse(text_content(i) or "")) for i in inside) >= 0.4 * max(1, text):
                 return f"a listing page ({len(inside)} entries with headlines and summaries)"
     elif body_failed:
         for items in _list_items(doc).values():
@@ -1099,7 +1109,7 @@ def looks_like_listing(body: HtmlElement | None, paragraphs: list[str]) -> str |
         href = a.get("href") or ""
         if not href or href.startswith(("#", "javascript")) or ATTACHMENT_EXT.search(href):
             continue
-        t = collapse(a.text_content() or "")
+        t = collapse(text_content(a) or "")
         if len(t.split()) >= 4 and len(t) >= 20:
             headlines.add(href)
             p = a.getparent()
@@ -1109,7 +1119,7 @@ def looks_like_listing(body: HtmlElement | None, paragraphs: list[str]) -> str |
     if len(headlines) < 4:
         return None
     text = sum(len(p) for p in paragraphs) or 1
-    link_text = sum(len(collapse(a.text_content() or "")) for a in body.iter("a"))
+    link_text = sum(len(collapse(text_content(a) or "")) for a in body.iter("a"))
     dated = sum(1 for p in paragraphs if len(p) < 60 and all_dates(p))
     if in_headings >= 4 or link_text > 0.3 * text or (len(headlines) >= 5 and dated >= 3):
         return f"a listing page ({len(headlines)} article links, {text} characters of text)"
@@ -1239,7 +1249,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     # 3. title
     order = survey
     if title_el is not None:
-        title: str | None = collapse(title_el.text_content())
+        title: str | None = collapse(text_content(title_el))
     else:
         title, title_el = _find_title(doc, ref_title, body_el, order, source, metas)
     if title_el is not None and not profile_body and (empty := _empty_body_between(doc, title_el, body_el, order)) is not None:

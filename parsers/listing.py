@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from . import labels as L
 from .article import Listing
 from .dates import find_date
-from .dom import absolute, select, text_of
+from .dom import absolute, select, text_content, text_of
 
 __all__ = ["extract_listing", "same_host"]
 
