@@ -63,7 +63,8 @@ _ORG_WORDS = (
     "tỉnh ủy", "thành ủy", "công an", "bchqs", "ttvh", "trang thông tin", "cơ quan", "viện",
     "bệnh viện", "công ty", "hợp tác xã", "chi nhánh", "website", "thông tấn",
 )
-_ORG_KEYS = tuple(search_key(w) + " " for w in _ORG_WORDS) + tuple(search_key(w) for w in ("ubnd", "ttxvn", "mttq", "bchqs"))
+# compared with their marks: folded, "phường" (ward) would be the name "Phương"
+_ORG_KEYS = tuple(w + " " for w in _ORG_WORDS) + ("ubnd", "ttxvn", "mttq", "bchqs")
 # compared with their marks: folded, "những" would be the name "Nhung"
 _NOT_NAME_WORDS = frozenset(
     w for w in (
@@ -580,7 +581,7 @@ class _Split:
 
 
 def _looks_like_org(text: str) -> bool:
-    key = search_key(text.strip()) + " "
+    key = text.strip().lower() + " "
     return key.startswith(_ORG_KEYS) or bool(re.match(r"^[A-ZĐ]{2,}\b", text.strip()) and len(text.split()) > 1 and not text.isupper())
 
 

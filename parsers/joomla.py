@@ -46,6 +46,8 @@ PLATFORM = Platform(
               "//table[contains(concat(' ',@class,' '),' contentpaneopen ')][.//td[contains(@class,'createdate')] or not(.//td[contains(@class,'contentheading')])]"),
         date=("dd.published", "dd.create", "td.createdate", ".article-info .published", ".article-info .create"),
         views=("dd.hits",),
+        # the category's link (its "Chuyên mục:" label is a tooltip in some templates)
+        category=("dd.category-name a", "dd.category-name", "dd.parent-category-name a"),
         remove=("ul.pager.pagenav", ".pagenav", ".item-page .icons", ".item-page .btn-group", "ul.actions",
                 "td.buttonheading", ".pagination", "dd.modified"),
     ),
