@@ -16,6 +16,7 @@ described in the output.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
@@ -25,7 +26,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.score import FIELDS, Case, PageScore, load_corpus, score_page, summarise, with_site_chrome
+from bench.score import (
+    FIELDS,
+    Case,
+    PageScore,
+    load_corpus,
+    score_page,
+    summarise,
+    with_site_chrome,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 Extractor = Callable[[Case], dict[str, Any]]
@@ -40,9 +49,19 @@ def ours(case: Case) -> dict[str, Any]:
 def trafilatura_fields(case: Case) -> dict[str, Any]:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(case.raw, url=case.url, with_metadata=True, include_comments=False)
+    doc = trafilatura.bare_extraction(
+        case.raw, url=case.url, with_metadata=True, include_comments=False
+    )
     if doc is None:
-        return {"title": None, "published_at": None, "author": None, "views": None, "captions": [], "category": None, "body": ""}
+        return {
+            "title": None,
+            "published_at": None,
+            "author": None,
+            "views": None,
+            "captions": [],
+            "category": None,
+            "body": "",
+        }
     d = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     cats = d.get("categories") or []
     if isinstance(cats, str):
@@ -71,12 +90,11 @@ def run(cases: list[Case], extract: Extractor) -> list[PageScore]:
 def throughput(cases: list[Case], extract: Extractor, repeat: int) -> float:
     """Pages per second in the fastest of `repeat` passes over the corpus (after a warm-up
     pass): the least disturbed by other work on the machine, as `timeit` reports."""
+
     def one_pass() -> None:
         for case in cases:
-            try:
+            with contextlib.suppress(Exception):  # a refusal is work done too
                 extract(case)
-            except Exception:  # noqa: S110 - refusals count as work done
-                pass
 
     from parsers.engine import clear_caches
 
@@ -101,8 +119,12 @@ def machine() -> str:
         pass
     import lxml.etree
 
-    parts = [f"{cpu}, {os.cpu_count()} logical CPUs", f"{platform.system()} {platform.release()}",
-             f"Python {platform.python_version()}", "lxml " + ".".join(map(str, lxml.etree.LXML_VERSION[:3]))]
+    parts = [
+        f"{cpu}, {os.cpu_count()} logical CPUs",
+        f"{platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}",
+        "lxml " + ".".join(map(str, lxml.etree.LXML_VERSION[:3])),
+    ]
     try:
         import trafilatura
 
@@ -112,19 +134,46 @@ def machine() -> str:
     return "; ".join(parts)
 
 
-_LABELS = {"title": "title", "published_at": "date", "published_day": "date (day)", "author": "author",
-           "views": "views", "captions": "captions", "category": "category"}
+_LABELS = {
+    "title": "title",
+    "published_at": "date",
+    "published_day": "date (day)",
+    "author": "author",
+    "views": "views",
+    "captions": "captions",
+    "category": "category",
+}
 
 
-def _row(name: str, scores: list[PageScore], where: Callable[[PageScore], bool] = lambda s: True) -> str:
+def _row(
+    name: str, scores: list[PageScore], where: Callable[[PageScore], bool] = lambda s: True
+) -> str:
     s = summarise(scores, where)
     cells = [f"{100 * s.accuracy[f]:.0f}%" for f in FIELDS]
-    return f"| {name} | {s.pages} | " + " | ".join(cells) + f" | {s.f1:.3f} | {s.min_f1:.3f} | {s.leaking_pages} |"
+    return (
+        f"| {name} | {s.pages} | "
+        + " | ".join(cells)
+        + f" | {s.f1:.3f} | {s.min_f1:.3f} | {s.leaking_pages} |"
+    )
 
 
-def report(corpus: Path, cases: list[Case], results: dict[str, list[PageScore]], speed: dict[str, float],
-           heavy: dict[str, list[PageScore]], heavy_speed: dict[str, float]) -> str:
-    head = "| | pages | " + " | ".join(_LABELS[f] for f in FIELDS) + " | body F1 | worst F1 | pages with leaks |"
+def _on_platform(platform: str) -> Callable[[PageScore], bool]:
+    return lambda s: s.case.platform == platform
+
+
+def report(
+    corpus: Path,
+    cases: list[Case],
+    results: dict[str, list[PageScore]],
+    speed: dict[str, float],
+    heavy: dict[str, list[PageScore]],
+    heavy_speed: dict[str, float],
+) -> str:
+    head = (
+        "| | pages | "
+        + " | ".join(_LABELS[f] for f in FIELDS)
+        + " | body F1 | worst F1 | pages with leaks |"
+    )
     sep = "|" + "---|" * (len(FIELDS) + 5)
     lines = [
         "# Extraction benchmark",
@@ -146,32 +195,56 @@ def report(corpus: Path, cases: list[Case], results: dict[str, list[PageScore]],
     lines += ["", "## Per platform", "", head, sep]
     for plat in sorted({c.platform for c in cases}):
         for tool, scores in results.items():
-            lines.append(_row(f"{plat} · {tool}", scores, lambda s, p=plat: s.case.platform == p))
-    lines += ["", "## Speed (parse + normalise from bytes)", "", "| | pages/s | ms/page |", "|---|---|---|"]
+            lines.append(_row(f"{plat} · {tool}", scores, _on_platform(plat)))
+    lines += [
+        "",
+        "## Speed (parse + normalise from bytes)",
+        "",
+        "| | pages/s | ms/page |",
+        "|---|---|---|",
+    ]
     for tool, pps in speed.items():
         lines.append(f"| {tool} | {pps:.0f} | {1000 / pps:.2f} |")
     if "ours" in speed and "trafilatura" in speed:
-        lines += ["", f"Throughput ratio ours / trafilatura: **{speed['ours'] / speed['trafilatura']:.1f}×**."]
+        lines += [
+            "",
+            f"Throughput ratio ours / trafilatura: **{speed['ours'] / speed['trafilatura']:.1f}×**.",
+        ]
     if heavy:
         size = sum(len(with_site_chrome(c).raw) for c in cases) / len(cases) / 1000
-        lines += ["", "## The same pages at a real portal's weight", "",
-                  f"Each gold page with a 225-link menu at top and foot, a 60-item dated news box and 32 KB of",
-                  f"inline script added (`bench.score.with_site_chrome`), {size:.0f} KB a page on average, as",
-                  "the department portals serve them. Fields must not move.", "", head, sep]
+        lines += [
+            "",
+            "## The same pages at a real portal's weight",
+            "",
+            "Each gold page with a 225-link menu at top and foot, a 60-item dated news box and 32 KB of",
+            f"inline script added (`bench.score.with_site_chrome`), {size:.0f} KB a page on average, as",
+            "the department portals serve them. Fields must not move.",
+            "",
+            head,
+            sep,
+        ]
         for tool, scores in heavy.items():
             lines.append(_row(tool, scores))
         lines += ["", "| | pages/s | ms/page |", "|---|---|---|"]
         for tool, pps in heavy_speed.items():
             lines.append(f"| {tool} | {pps:.0f} | {1000 / pps:.2f} |")
         if "ours" in heavy_speed and "trafilatura" in heavy_speed:
-            lines += ["", f"Throughput ratio ours / trafilatura: **{heavy_speed['ours'] / heavy_speed['trafilatura']:.1f}×**."]
-    wrong = [(s.case, [f for f in FIELDS if not s.correct[f]], s.f1, s.leaks, s.error) for s in results.get("ours", [])]
+            lines += [
+                "",
+                f"Throughput ratio ours / trafilatura: **{heavy_speed['ours'] / heavy_speed['trafilatura']:.1f}×**.",
+            ]
+    wrong = [
+        (s.case, [f for f in FIELDS if not s.correct[f]], s.f1, s.leaks, s.error)
+        for s in results.get("ours", [])
+    ]
     wrong = [w for w in wrong if w[1] or w[2] < 0.98 or w[3] or w[4]]
     lines += ["", "## Our misses", ""]
     if not wrong:
         lines.append("None: every field of every page is right, every body F1 ≥ 0.98, no leaks.")
     for case, fields, f1, leaks, error in wrong:
-        lines.append(f"- `{case.platform}/{case.name}`: {', '.join(fields) or '-'}; F1 {f1:.3f}; {'; '.join(leaks)} {error or ''}".rstrip())
+        lines.append(
+            f"- `{case.platform}/{case.name}`: {', '.join(fields) or '-'}; F1 {f1:.3f}; {'; '.join(leaks)} {error or ''}".rstrip()
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -191,14 +264,19 @@ def main(argv: list[str] | None = None) -> int:
         try:
             import trafilatura  # noqa: F401
         except ImportError:
-            print("trafilatura is not installed: pip install -e '.[bench]' (or pass --no-trafilatura)", file=sys.stderr)
+            print(
+                "trafilatura is not installed: pip install -e '.[bench]' (or pass --no-trafilatura)",
+                file=sys.stderr,
+            )
             return 2
         tools["trafilatura"] = trafilatura_fields
     results = {name: run(cases, fn) for name, fn in tools.items()}
     speed = {name: throughput(cases, fn, args.repeat) for name, fn in tools.items()}
     heavy_cases = [with_site_chrome(c) for c in cases]
     heavy = {name: run(heavy_cases, fn) for name, fn in tools.items()}
-    heavy_speed = {name: throughput(heavy_cases, fn, max(2, args.repeat // 3)) for name, fn in tools.items()}
+    heavy_speed = {
+        name: throughput(heavy_cases, fn, max(2, args.repeat // 3)) for name, fn in tools.items()
+    }
     text = report(args.corpus, cases, results, speed, heavy, heavy_speed)
     args.out.write_text(text, encoding="utf-8")
     print(text)

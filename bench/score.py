@@ -24,7 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIELDS", "Case", "PageScore", "Summary", "body_f1", "load_corpus", "score_page", "summarise", "with_site_chrome"]
+__all__ = [
+    "FIELDS",
+    "Case",
+    "PageScore",
+    "Summary",
+    "body_f1",
+    "load_corpus",
+    "score_page",
+    "summarise",
+    "with_site_chrome",
+]
 
 FIELDS = ("title", "published_at", "published_day", "author", "views", "captions", "category")
 NOT_ARTICLES = ("listings", "refused")
@@ -62,7 +72,10 @@ def load_corpus(root: Path) -> list[Case]:
 
 _MENU = "".join(
     f'<li class="menu-item"><a href="/chuyen-muc-{i}/">Chuyên mục số {i}</a><ul class="sub-menu">'
-    + "".join(f'<li><a href="/chuyen-muc-{i}/muc-{j}/">Mục con {j} của chuyên mục {i}</a></li>' for j in range(8))
+    + "".join(
+        f'<li><a href="/chuyen-muc-{i}/muc-{j}/">Mục con {j} của chuyên mục {i}</a></li>'
+        for j in range(8)
+    )
     + "</ul></li>"
     for i in range(25)
 )
@@ -136,7 +149,12 @@ def _leaks(expected: dict[str, Any], body: str) -> list[str]:
             found.append(f"caption: {cap[:50]}")
     author = expected.get("author")
     for p in paragraphs[-3:]:
-        if author and author.lower() in p.lower() and len(p) < len(author) + 40 and not re.search(r"[.!?…]\s*\w", p):
+        if (
+            author
+            and author.lower() in p.lower()
+            and len(p) < len(author) + 40
+            and not re.search(r"[.!?…]\s*\w", p)
+        ):
             found.append(f"byline: {p[:50]}")
     found += [f"chrome: {p[:50]}" for p in paragraphs if len(p) < 120 and _CHROME.match(p)]
     return found
@@ -154,7 +172,12 @@ def score_page(case: Case, got: dict[str, Any] | None, error: str | None = None)
             correct[f] = (e or "")[:10] == (g or "")[:10] if (e or g) else True
         else:
             correct[f] = _nfc(exp.get(f)) == _nfc(got.get(f))
-    return PageScore(case, correct, body_f1(exp.get("body", ""), got.get("body")), _leaks(exp, got.get("body") or ""))
+    return PageScore(
+        case,
+        correct,
+        body_f1(exp.get("body", ""), got.get("body")),
+        _leaks(exp, got.get("body") or ""),
+    )
 
 
 @dataclass
@@ -167,7 +190,9 @@ class Summary:
     failed_pages: int
 
 
-def summarise(scores: Iterable[PageScore], where: Callable[[PageScore], bool] = lambda s: True) -> Summary:
+def summarise(
+    scores: Iterable[PageScore], where: Callable[[PageScore], bool] = lambda s: True
+) -> Summary:
     chosen = [s for s in scores if where(s)]
     n = len(chosen) or 1
     return Summary(

@@ -26,8 +26,16 @@ from .normalise import decode
 from .platform import Platform, generator_of
 
 __all__ = [
-    "PARSER_VERSION", "PLATFORMS", "Article", "Attachment", "Listing", "ParseError",
-    "detect", "parse", "parse_bytes", "parse_listing",
+    "PARSER_VERSION",
+    "PLATFORMS",
+    "Article",
+    "Attachment",
+    "Listing",
+    "ParseError",
+    "detect",
+    "parse",
+    "parse_bytes",
+    "parse_listing",
 ]
 
 # Bump when extraction changes in a way that can change stored versions (see `reparse`).
@@ -36,8 +44,13 @@ PARSER_VERSION = "1"
 PLATFORMS: dict[str, Platform] = {
     p.name: p
     for p in (
-        kontum.PLATFORM, nukeviet.PLATFORM, joomla.PLATFORM, liferay.PLATFORM, sharepoint.PLATFORM,
-        wordpress.PLATFORM, generic.PLATFORM,
+        kontum.PLATFORM,
+        nukeviet.PLATFORM,
+        joomla.PLATFORM,
+        liferay.PLATFORM,
+        sharepoint.PLATFORM,
+        wordpress.PLATFORM,
+        generic.PLATFORM,
     )
 }
 _MIN_SCORE = 3  # one weak marker (a URL shape, __VIEWSTATE) is not enough
@@ -76,7 +89,9 @@ def _platform(name: str, doc: HtmlElement, html: str, url: str) -> Platform:
     try:
         return PLATFORMS[name]
     except KeyError:
-        raise ValueError(f"unknown platform {name!r}; known: auto, {', '.join(PLATFORMS)}") from None
+        raise ValueError(
+            f"unknown platform {name!r}; known: auto, {', '.join(PLATFORMS)}"
+        ) from None
 
 
 def parse(
@@ -102,8 +117,11 @@ def parse(
         try:
             return extract(_load(html, url), url, fallback, html)
         except ParseError as second:
-            raise ParseError(url, f"{chosen.name}: {first.reason}; generic: {second.reason}",
-                             definite=second.definite) from None
+            raise ParseError(
+                url,
+                f"{chosen.name}: {first.reason}; generic: {second.reason}",
+                definite=second.definite,
+            ) from None
 
 
 def parse_listing(html: str, url: str, platform: str = "auto") -> Listing:

@@ -39,22 +39,52 @@ _DAY_MONTHNUM = re.compile(
 )
 # Month names: Vietnamese number words after "Tháng" (WordPress vi) and English.
 _VI_MONTHS = {
-    "một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
-    "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12,
+    "một": 1,
+    "giêng": 1,
+    "hai": 2,
+    "ba": 3,
+    "tư": 4,
+    "bốn": 4,
+    "năm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "tám": 8,
+    "chín": 9,
+    "mười": 10,
+    "mười một": 11,
+    "mười hai": 12,
+    "chạp": 12,
 }
 _EN_MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
-         "august aug", "september sep sept", "october oct", "november nov", "december dec")
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        )
     )
     for m in names.split()
 }
 _VI_MONTH_ALT = "|".join(sorted(_VI_MONTHS, key=len, reverse=True))
 _EN_MONTH_ALT = "|".join(sorted(_EN_MONTHS, key=len, reverse=True))
 _MONTH_NAME = rf"(?:(?:tháng|thang)\s+(?P<vi>{_VI_MONTH_ALT})|(?P<en>{_EN_MONTH_ALT})\.?)"
-_DAY_MONTHNAME = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\s+{_MONTH_NAME}\s*,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)
-_MONTHNAME_DAY = re.compile(rf"(?<![\w]){_MONTH_NAME}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,\s*(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I)
+_DAY_MONTHNAME = re.compile(
+    rf"(?<!\d)(?P<d>\d{{1,2}})\s+{_MONTH_NAME}\s*,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)", re.I
+)
+_MONTHNAME_DAY = re.compile(
+    rf"(?<![\w]){_MONTH_NAME}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,\s*(?P<y>(?:19|20)\d{{2}})(?!\d)",
+    re.I,
+)
 _TIME = re.compile(
     r"(?<!\d)([01]?\d|2[0-3])\s*(?::|h|g|giờ)\s*([0-5]\d)(?::([0-5]\d))?"
     r"(?:\s*(AM|PM|SA|CH|sáng|chiều|tối)\b)?",
@@ -92,7 +122,9 @@ def _time_near(text: str, start: int, end: int) -> tuple[int, int, int] | None:
     m = _TIME.match(stripped) if stripped else None
     if m is None:
         before = text[max(0, start - 24) : start]
-        m = next((x for x in _TIME.finditer(before) if _TIME_DATE_GAP.match(before[x.end() :])), None)
+        m = next(
+            (x for x in _TIME.finditer(before) if _TIME_DATE_GAP.match(before[x.end() :])), None
+        )
     return _clock(m) if m else None
 
 
@@ -125,7 +157,13 @@ def all_dates(text: str) -> list[tuple[int, date | datetime]]:
                     z = z[1:].replace(":", "")
                     tz = timezone(sign * timedelta(hours=int(z[:2]), minutes=int(z[2:])))
             value = datetime(
-                d.year, d.month, d.day, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0), tzinfo=tz
+                d.year,
+                d.month,
+                d.day,
+                int(m.group(4)),
+                int(m.group(5)),
+                int(m.group(6) or 0),
+                tzinfo=tz,
             ).astimezone(VN_TZ)
         found.append((m.start(), m.end(), value))
     for rx in (_WORDS, _DAY_MONTHNUM, _DMY):
@@ -134,21 +172,29 @@ def all_dates(text: str) -> list[tuple[int, date | datetime]]:
                 continue
             d = _mkdate(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             if d is not None:
-                found.append((m.start(), m.end(), _with_time(d, _time_near(text, m.start(), m.end()))))
+                found.append(
+                    (m.start(), m.end(), _with_time(d, _time_near(text, m.start(), m.end())))
+                )
     for m in _YMD.finditer(text):
-        if not taken(m.start()) and (d := _mkdate(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
+        if not taken(m.start()) and (
+            d := _mkdate(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        ):
             found.append((m.start(), m.end(), _with_time(d, _time_near(text, m.start(), m.end()))))
     for rx in (_DAY_MONTHNAME, _MONTHNAME_DAY):
         for m in rx.finditer(text):
             if taken(m.start()):
                 continue
-            month = _VI_MONTHS.get((m.group("vi") or "").lower()) or _EN_MONTHS.get((m.group("en") or "").lower().rstrip("."))
+            month = _VI_MONTHS.get((m.group("vi") or "").lower()) or _EN_MONTHS.get(
+                (m.group("en") or "").lower().rstrip(".")
+            )
             if month and (d := _mkdate(int(m.group("y")), month, int(m.group("d")))):
-                found.append((m.start(), m.end(), _with_time(d, _time_near(text, m.start(), m.end()))))
+                found.append(
+                    (m.start(), m.end(), _with_time(d, _time_near(text, m.start(), m.end())))
+                )
     if not found:
-        m = _DMY_SPACES.match(text)
-        if m and (d := _mkdate(int(m.group(3)), int(m.group(2)), int(m.group(1)))):
-            found.append((m.start(1), m.end(), d))
+        spaced = _DMY_SPACES.match(text)
+        if spaced and (d := _mkdate(int(spaced.group(3)), int(spaced.group(2)), int(spaced.group(1)))):
+            found.append((spaced.start(1), spaced.end(), d))
     found.sort(key=lambda x: x[0])
     return [(start, value) for start, _, value in found]
 

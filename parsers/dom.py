@@ -14,13 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin
 
-import lxml.html
-from lxml.cssselect import CSSSelector
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement
-
-
 
 # Lines are collapsed cheaply while the tree is read; the text a parser returns goes through
 # `normalise.display` once, at the end (it is the one definition of the display form).
@@ -30,22 +27,101 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 def collapse(text: str) -> str:
     """Whitespace runs to one space, ends trimmed, zero-width characters dropped."""
-    if "\u200b" in text or "\u00ad" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text:
+    if (
+        "\u200b" in text
+        or "\u00ad" in text
+        or "\ufeff" in text
+        or "\u200c" in text
+        or "\u200d" in text
+        or "\u2060" in text
+    ):
         text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
-__all__ = ["Block", "blocks", "collapse", "load", "select", "select_first", "text_content", "text_of", "absolute", "iter_elements"]
+
+__all__ = [
+    "Block",
+    "blocks",
+    "collapse",
+    "load",
+    "select",
+    "select_first",
+    "text_content",
+    "text_of",
+    "absolute",
+    "iter_elements",
+]
 
 BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table thead tbody tfoot tr td th blockquote "
-    "figure figcaption section article header footer main aside nav pre address center hr "
-    "form fieldset details summary caption".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "nav",
+        "pre",
+        "address",
+        "center",
+        "hr",
+        "form",
+        "fieldset",
+        "details",
+        "summary",
+        "caption",
+    ]
 )
 SKIP_TAGS = frozenset(
-    "script style noscript template svg iframe object embed button select option textarea "
-    "input map canvas video audio head title meta link".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "button",
+        "select",
+        "option",
+        "textarea",
+        "input",
+        "map",
+        "canvas",
+        "video",
+        "audio",
+        "head",
+        "title",
+        "meta",
+        "link",
+    ]
 )
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _ALIGN_RE = re.compile(r"text-align\s*:\s*(center|right|justify|left)", re.I)
 _ITALIC_RE = re.compile(r"font-style\s*:\s*italic", re.I)
@@ -102,7 +178,9 @@ def _needs(selector: str) -> tuple[str, ...]:
     if selector.startswith(("/", "./", "(")) or "," in selector or ":" in selector:
         return ()
     bare = re.sub(r"\[[^\]]*\]", " ", selector)
-    return tuple(_CLASS_OR_ID.findall(bare)) + tuple(v.strip() for v in _ATTR_VALUE.findall(selector))
+    return tuple(_CLASS_OR_ID.findall(bare)) + tuple(
+        v.strip() for v in _ATTR_VALUE.findall(selector)
+    )
 
 
 def select(root: HtmlElement, selector: str, source: str | None = None) -> list[HtmlElement]:
@@ -113,7 +191,11 @@ def select(root: HtmlElement, selector: str, source: str | None = None) -> list[
     """
     if source is not None and any(token not in source for token in _needs(selector)):
         return []
-    return [e for e in _compiled(selector)(root) if isinstance(e, etree._Element) and isinstance(e.tag, str)]
+    return [
+        e
+        for e in _compiled(selector)(root)
+        if isinstance(e, etree._Element) and isinstance(e.tag, str)
+    ]
 
 
 def select_first(root: HtmlElement, selectors: tuple[str, ...] | list[str]) -> HtmlElement | None:
@@ -193,7 +275,9 @@ class _Ctx:
 
 _ITALIC_TAGS = frozenset(("em", "i", "cite"))
 _BOLD_TAGS = frozenset(("strong", "b"))
-_ALIGN_CLASS = re.compile(r"(?:^|[\s_-])(?:text-)?(center|centered|aligncenter|image-center|right|alignright)(?:$|\s)")
+_ALIGN_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:text-)?(center|centered|aligncenter|image-center|right|alignright)(?:$|\s)"
+)
 
 
 @lru_cache(maxsize=2048)
@@ -210,7 +294,11 @@ def _class_info(cls: str) -> tuple[str | None, bool]:
 def _style_info(style: str) -> tuple[str | None, bool, bool]:
     """(alignment, italic, bold) an inline style sets."""
     m = _ALIGN_RE.search(style)
-    return (m.group(1).lower() if m else None), bool(_ITALIC_RE.search(style)), bool(_BOLD_RE.search(style))
+    return (
+        (m.group(1).lower() if m else None),
+        bool(_ITALIC_RE.search(style)),
+        bool(_BOLD_RE.search(style)),
+    )
 
 
 def _ctx_for(el: HtmlElement, tag: str, parent: _Ctx) -> _Ctx:
@@ -219,8 +307,14 @@ def _ctx_for(el: HtmlElement, tag: str, parent: _Ctx) -> _Ctx:
     attr_align = el.get("align")
     is_block = tag in BLOCK_TAGS
     if style is None and cls is None and attr_align is None:
-        if not is_block and tag not in _ITALIC_TAGS and tag not in _BOLD_TAGS and tag not in HEADING_TAGS \
-                and tag != "a" and tag != "figcaption":
+        if (
+            not is_block
+            and tag not in _ITALIC_TAGS
+            and tag not in _BOLD_TAGS
+            and tag not in HEADING_TAGS
+            and tag != "a"
+            and tag != "figcaption"
+        ):
             return parent
     align = parent.align
     italic = parent.italic or tag in _ITALIC_TAGS
@@ -233,7 +327,11 @@ def _ctx_for(el: HtmlElement, tag: str, parent: _Ctx) -> _Ctx:
             align = style_align
         italic = italic or s_italic
         bold = bold or s_bold
-    if attr_align and not style_align and attr_align.lower() in ("center", "right", "left", "justify"):
+    if (
+        attr_align
+        and not style_align
+        and attr_align.lower() in ("center", "right", "left", "justify")
+    ):
         align = attr_align.lower()
     if tag == "center":
         align = "center"
@@ -261,7 +359,9 @@ def _image_src(el: HtmlElement) -> str | None:
     return None
 
 
-_ICON_SRC = re.compile(r"(?:^|/)(?:icons?|emoji|smilies|spacer|blank|pixel|loading|loader)[/._-]|\.svg(?:$|\?)", re.I)
+_ICON_SRC = re.compile(
+    r"(?:^|/)(?:icons?|emoji|smilies|spacer|blank|pixel|loading|loader)[/._-]|\.svg(?:$|\?)", re.I
+)
 
 
 def _tiny(el: HtmlElement, src: str) -> bool:
@@ -318,8 +418,15 @@ def blocks(
         if not text:
             return
         n = len(text.strip())
-        if parts and n and (prev := parts[-1]) and not prev[-1].isspace() and not text[0].isspace() \
-                and (prev[-1].isdigit() != text[0].isdigit()) and (prev[-1].isalnum() and text[0].isalnum()):
+        if (
+            parts
+            and n
+            and (prev := parts[-1])
+            and not prev[-1].isspace()
+            and not text[0].isspace()
+            and (prev[-1].isdigit() != text[0].isdigit())
+            and (prev[-1].isalnum() and text[0].isalnum())
+        ):
             # "15:20" + "Lượt đọc" from two adjacent spans: a syllable never mixes digits and letters
             parts.append(" ")
         parts.append(text)
@@ -350,8 +457,15 @@ def blocks(
             if src and not _tiny(el, src):
                 flush()
                 url = (absolute(base_url, src) or src) if base_url else src
-                out.append(Block(text=collapse(el.get("alt") or ""), image=url, align=ctx.align,
-                                 caption=ctx.caption, element=ctx.block))
+                out.append(
+                    Block(
+                        text=collapse(el.get("alt") or ""),
+                        image=url,
+                        align=ctx.align,
+                        caption=ctx.caption,
+                        element=ctx.block,
+                    )
+                )
             return
         name = marks.get(el)
         is_block = tag in BLOCK_TAGS

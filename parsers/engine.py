@@ -57,24 +57,88 @@ _SEPARATORS = re.compile(r"\s+[-|–—:»]\s+|\s*\|\s*|\s+::\s+")
 _TERMINAL = re.compile(r"[.!?…:;]\s*[\"”’)\]]*$|\./\.?$")
 _SENTENCE_BREAK = re.compile(r"[.!?…]\s+[\"“(]?[A-ZĐÀ-Ỹ]")
 _ORG_WORDS = (
-    "phòng", "ban", "sở", "ubnd", "ủy ban", "trung tâm", "văn phòng", "chi cục", "trường", "hội",
-    "đoàn", "huyện", "xã", "phường", "thị trấn", "thành phố", "tỉnh", "cổng", "báo", "đài",
-    "tạp chí", "bộ", "cục", "tổng cục", "ttxvn", "vnexpress", "mttq", "đảng ủy", "huyện ủy",
-    "tỉnh ủy", "thành ủy", "công an", "bchqs", "ttvh", "trang thông tin", "cơ quan", "viện",
-    "bệnh viện", "công ty", "hợp tác xã", "chi nhánh", "website", "thông tấn",
+    "phòng",
+    "ban",
+    "sở",
+    "ubnd",
+    "ủy ban",
+    "trung tâm",
+    "văn phòng",
+    "chi cục",
+    "trường",
+    "hội",
+    "đoàn",
+    "huyện",
+    "xã",
+    "phường",
+    "thị trấn",
+    "thành phố",
+    "tỉnh",
+    "cổng",
+    "báo",
+    "đài",
+    "tạp chí",
+    "bộ",
+    "cục",
+    "tổng cục",
+    "ttxvn",
+    "vnexpress",
+    "mttq",
+    "đảng ủy",
+    "huyện ủy",
+    "tỉnh ủy",
+    "thành ủy",
+    "công an",
+    "bchqs",
+    "ttvh",
+    "trang thông tin",
+    "cơ quan",
+    "viện",
+    "bệnh viện",
+    "công ty",
+    "hợp tác xã",
+    "chi nhánh",
+    "website",
+    "thông tấn",
 )
 # compared with their marks: folded, "phường" (ward) would be the name "Phương"
 _ORG_KEYS = tuple(w + " " for w in _ORG_WORDS) + ("ubnd", "ttxvn", "mttq", "bchqs")
 # compared with their marks: folded, "những" would be the name "Nhung"
 _NOT_NAME_WORDS = frozenset(
-    w for w in (
-        "và", "của", "các", "những", "được", "đã", "cho", "tại", "với", "trong", "là", "có", "một",
-        "số", "này", "theo", "về", "đến", "từ", "không", "năm", "ngày", "tháng", "hoạt", "động",
+    w
+    for w in (
+        "và",
+        "của",
+        "các",
+        "những",
+        "được",
+        "đã",
+        "cho",
+        "tại",
+        "với",
+        "trong",
+        "là",
+        "có",
+        "một",
+        "số",
+        "này",
+        "theo",
+        "về",
+        "đến",
+        "từ",
+        "không",
+        "năm",
+        "ngày",
+        "tháng",
+        "hoạt",
+        "động",
     )
 )
 _NOT_NAME_START = ("hinh anh", "mot so", "toan canh", "quang canh", "video")
 # The account names some templates print where a byline would be.
-_ACCOUNT_NAMES = frozenset(("admin", "administrator", "quan tri", "quan tri vien", "super user", "webmaster"))
+_ACCOUNT_NAMES = frozenset(
+    ("admin", "administrator", "quan tri", "quan tri vien", "super user", "webmaster")
+)
 _ERROR_PAGE = re.compile(
     r"(khong tim thay|khong ton tai|page not found|not found|loi 404|error 404|404 error|http 404|"
     r"404 not found|^404\b|\b404 -|trang ban yeu cau|an error occurred|da xay ra loi|co loi xay ra|"
@@ -98,10 +162,73 @@ _CHROME_ATTR = re.compile(
     r"skip-?link|skip-to-content)(?:$|[\s_-])",
     re.I,
 )
-_CONTENT_ATTR = re.compile(r"content|article|detail|body|noi-?dung|noidung|chi-?tiet|chitiet|entry|post|news|main", re.I)
-_NEGATIVE_ATTR = re.compile(r"comment|sidebar|footer|related|other|menu|nav|widget|banner|advert|tin-?khac|lien-?quan|most|xem-?nhieu|hot|popular", re.I)
-_INLINE = frozenset(("a", "span", "strong", "b", "em", "i", "u", "font", "sup", "sub", "small", "big", "abbr", "cite", "label", "s", "strike", "mark", "q", "time"))
-_NOT_BODY = frozenset(("html", "p", "span", "font", "a", "em", "strong", "b", "i", "u", "tr", "tbody", "thead", "table", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figure", "figcaption", "blockquote", "label", "small", "time"))
+_CONTENT_ATTR = re.compile(
+    r"content|article|detail|body|noi-?dung|noidung|chi-?tiet|chitiet|entry|post|news|main", re.I
+)
+_NEGATIVE_ATTR = re.compile(
+    r"comment|sidebar|footer|related|other|menu|nav|widget|banner|advert|tin-?khac|lien-?quan|most|xem-?nhieu|hot|popular",
+    re.I,
+)
+_INLINE = frozenset(
+    (
+        "a",
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "font",
+        "sup",
+        "sub",
+        "small",
+        "big",
+        "abbr",
+        "cite",
+        "label",
+        "s",
+        "strike",
+        "mark",
+        "q",
+        "time",
+    )
+)
+_NOT_BODY = frozenset(
+    (
+        "html",
+        "p",
+        "span",
+        "font",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "tr",
+        "tbody",
+        "thead",
+        "table",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "blockquote",
+        "label",
+        "small",
+        "time",
+    )
+)
 _CONTAINERS = frozenset(("div", "td", "article", "section", "main", "form", "center", "blockquote"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HIDDEN_CLASS = frozenset(("hidden", "hide", "d-none"))
@@ -145,7 +272,9 @@ class Profile:
     # date? NukeViet's are wrong (edit time, malformed), so its profile says no.
     trust_meta_date: bool = True
 
-    def with_overrides(self, overrides: dict[str, str | list[str] | tuple[str, ...]] | None) -> Profile:
+    def with_overrides(
+        self, overrides: dict[str, str | list[str] | tuple[str, ...]] | None
+    ) -> Profile:
         """This profile with per-site selectors (config `selectors:`) tried first.
 
         >>> Profile("x", title=("h1",)).with_overrides({"title": "div.tieu-de"}).title
@@ -161,6 +290,7 @@ class Profile:
 
 
 # --- small helpers ------------------------------------------------------------------------
+
 
 def clear_caches() -> None:
     """Forget the per-line memos (metadata-line tests, label splits, phrase keys). They are
@@ -243,8 +373,12 @@ def _attrs(el: HtmlElement) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _select_all(root: HtmlElement, selectors: Iterable[str], source: str | None = None,
-                memo: dict[tuple[int, str], list[HtmlElement]] | None = None) -> list[HtmlElement]:
+def _select_all(
+    root: HtmlElement,
+    selectors: Iterable[str],
+    source: str | None = None,
+    memo: dict[tuple[int, str], list[HtmlElement]] | None = None,
+) -> list[HtmlElement]:
     out: list[HtmlElement] = []
     for sel in selectors:
         if memo is None:
@@ -257,10 +391,17 @@ def _select_all(root: HtmlElement, selectors: Iterable[str], source: str | None 
     return out
 
 
-def _first_with_text(root: HtmlElement, selectors: Iterable[str], source: str | None = None) -> HtmlElement | None:
+def _first_with_text(
+    root: HtmlElement, selectors: Iterable[str], source: str | None = None
+) -> HtmlElement | None:
     for sel in selectors:
         for el in select(root, sel, source):
-            if el.tag == "img" or (text_content(el) or "").strip() or el.get("content") or el.get("datetime"):
+            if (
+                el.tag == "img"
+                or (text_content(el) or "").strip()
+                or el.get("content")
+                or el.get("datetime")
+            ):
                 return el
     return None
 
@@ -280,9 +421,13 @@ _CHROME_TAGS = frozenset(("nav", "aside", "footer", "header"))
 @lru_cache(maxsize=4096)
 def _classify(cls: str, eid: str) -> int:
     both = f"{cls} {eid}"
-    return ((_CHROME if _CHROME_ATTR.search(cls) or _CHROME_ATTR.search(eid) else 0)
-            | (_CRUMB if _CRUMB_ATTR.search(both) else 0) | (_TITLE if _TITLE_WORDS.search(both) else 0)
-            | (_CATEGORY if _CATEGORY_ATTR.search(both) else 0) | (_VIEWS if _VIEWS_ATTR.search(both) else 0))
+    return (
+        (_CHROME if _CHROME_ATTR.search(cls) or _CHROME_ATTR.search(eid) else 0)
+        | (_CRUMB if _CRUMB_ATTR.search(both) else 0)
+        | (_TITLE if _TITLE_WORDS.search(both) else 0)
+        | (_CATEGORY if _CATEGORY_ATTR.search(both) else 0)
+        | (_VIEWS if _VIEWS_ATTR.search(both) else 0)
+    )
 
 
 class _Survey:
@@ -317,9 +462,20 @@ class _Survey:
             attrs = dict(items)
             cls = attrs.get("class", "")
             style = attrs.get("style")
-            if ("hidden" in attrs or (style and _HIDDEN_STYLE.search(style))
-                    or (cls and ("hid" in cls or "d-none" in cls) and not _HIDDEN_CLASS.isdisjoint(cls.split()))
-                    or (attrs.get("aria-hidden") == "true" and tag not in ("i", "em", "span") and el.find(".//img") is None)):
+            if (
+                "hidden" in attrs
+                or (style and _HIDDEN_STYLE.search(style))
+                or (
+                    cls
+                    and ("hid" in cls or "d-none" in cls)
+                    and not _HIDDEN_CLASS.isdisjoint(cls.split())
+                )
+                or (
+                    attrs.get("aria-hidden") == "true"
+                    and tag not in ("i", "em", "span")
+                    and el.find(".//img") is None
+                )
+            ):
                 hidden.append(el)
                 continue
             eid = attrs.get("id", "")
@@ -336,12 +492,16 @@ class _Survey:
                         self.categories.append(el)
                     if kind & _VIEWS:
                         self.views.append(el)
-            if attrs.get("itemprop") == "headline" and tag not in _HEADINGS and not (kind & _TITLE if (cls or eid) else False):
+            if (
+                attrs.get("itemprop") == "headline"
+                and tag not in _HEADINGS
+                and not (kind & _TITLE if (cls or eid) else False)
+            ):
                 titles.append(el)
             if attrs.get("itemtype", "").endswith("BreadcrumbList") and el not in self.crumbs:
                 self.crumbs.append(el)
 
-    def get(self, el: HtmlElement | None, default: int | None = None) -> int | None:
+    def get(self, el: HtmlElement | None, default: int = -1) -> int:
         """An element's position in document order (the order of the page as loaded)."""
         return self.order.get(el, default) if el is not None else default
 
@@ -363,7 +523,13 @@ def _strip_invisible(doc: HtmlElement, survey: _Survey) -> None:
             survey.drop(el)
 
 
-def _remove_chrome(doc: HtmlElement, profile: Profile, keep: set[HtmlElement], survey: _Survey, source: str | None = None) -> None:
+def _remove_chrome(
+    doc: HtmlElement,
+    profile: Profile,
+    keep: set[HtmlElement],
+    survey: _Survey,
+    source: str | None = None,
+) -> None:
     for el in _select_all(doc, profile.remove, source):
         if el not in keep and el.getparent() is not None and survey.present(el):
             survey.drop(el)
@@ -393,6 +559,7 @@ def _is_chrome(el: HtmlElement) -> bool:
 
 # --- step 2: body -------------------------------------------------------------------------
 
+
 def _score_body(doc: HtmlElement) -> HtmlElement | None:
     scores: dict[HtmlElement, float] = {}
     for t in _LONG_TEXT_XPATH(doc):
@@ -408,7 +575,17 @@ def _score_body(doc: HtmlElement) -> HtmlElement | None:
             if holder.tag == "a":
                 in_link = True
             holder = holder.getparent()
-        if holder is None or holder.tag in ("h1", "h2", "h3", "h4", "title", "option", "li", "dt", "label"):
+        if holder is None or holder.tag in (
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "title",
+            "option",
+            "li",
+            "dt",
+            "label",
+        ):
             continue
         n = len(t.strip())
         weight = (0.15 if in_link else 1.0) * n + 12 * t.count(".") + 4 * t.count(",")
@@ -421,7 +598,9 @@ def _score_body(doc: HtmlElement) -> HtmlElement | None:
             if grand is not None:
                 scores[grand] = scores.get(grand, 0.0) + weight / 2
     best: tuple[float, HtmlElement] | None = None
-    ranked = sorted(((s, e) for e, s in scores.items() if e.tag not in _NOT_BODY), key=lambda x: -x[0])[:8]
+    ranked = sorted(
+        ((s, e) for e, s in scores.items() if e.tag not in _NOT_BODY), key=lambda x: -x[0]
+    )[:8]
     for s, e in ranked:
         text_len = len(text_content(e)) or 1
         link_len = sum(len(text_content(a)) for a in e.iter("a"))
@@ -446,7 +625,9 @@ _BODY_ATTR = re.compile(
 _FOLLOWING = etree.XPath("following::*[position() <= 60]")
 
 
-def _empty_body_between(doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: _Survey) -> HtmlElement | None:
+def _empty_body_between(
+    doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: _Survey
+) -> HtmlElement | None:
     """An article-body container right after the title that holds nothing, when the text
     found lies elsewhere (a sidebar): the article itself is empty."""
     tpos, bpos = order.get(title_el, 0), order.get(body_el, 0)
@@ -455,13 +636,18 @@ def _empty_body_between(doc: HtmlElement, title_el: HtmlElement, body_el: HtmlEl
     for el in _FOLLOWING(title_el):
         if order.get(el, bpos) >= bpos:
             break
-        if (_BODY_ATTR.search(_attrs(el)) or el.get("itemprop") == "articleBody") and not (text_content(el) or "").strip() \
-                and el.find(".//img") is None and not _inside(body_el, el):
+        if (
+            (_BODY_ATTR.search(_attrs(el)) or el.get("itemprop") == "articleBody")
+            and not (text_content(el) or "").strip()
+            and el.find(".//img") is None
+            and not _inside(body_el, el)
+        ):
             return el
     return None
 
 
 # --- step 3: title ------------------------------------------------------------------------
+
 
 def _similarity(cand: str, ref_words: set[str], main_words: list[str]) -> float:
     words = _words(cand)
@@ -479,7 +665,11 @@ def _title_main(ref: str) -> str:
 
 
 def _find_title(
-    doc: HtmlElement, ref: str, body_el: HtmlElement | None, order: _Survey, source: str | None = None,
+    doc: HtmlElement,
+    ref: str,
+    body_el: HtmlElement | None,
+    order: _Survey,
+    source: str | None = None,
     metas: dict[str, str] | None = None,
 ) -> tuple[str | None, HtmlElement | None]:
     ref_words = set(_words(ref))
@@ -510,16 +700,22 @@ def _find_title(
             score += 0.2
         if el.get("itemprop") == "headline":
             score += 1.0
-        if re.search(r"title|tieu-?de|headline|heading", attrs, re.I) and not re.search(r"site|logo|box|block|module|widget|cate|menu", attrs, re.I):
+        if re.search(r"title|tieu-?de|headline|heading", attrs, re.I) and not re.search(
+            r"site|logo|box|block|module|widget|cate|menu", attrs, re.I
+        ):
             score += 0.3
         pos = order.get(el, 0)
         if body_el is not None:
-            if body_pos - 40 <= pos <= body_pos or (body_pos <= pos <= body_end and pos - body_pos < 25):
+            if body_pos - 40 <= pos <= body_pos or (
+                body_pos <= pos <= body_end and pos - body_pos < 25
+            ):
                 score += 0.5
             elif pos > body_end:
                 score -= 0.5
         for a in _ancestors(el)[:12]:
-            if a.tag in ("header", "nav", "footer") or re.search(r"logo|header|banner|menu|sidebar|footer|widget|slide", _attrs(a), re.I):
+            if a.tag in ("header", "nav", "footer") or re.search(
+                r"logo|header|banner|menu|sidebar|footer|widget|slide", _attrs(a), re.I
+            ):
                 if body_el is None or not _inside(body_el, a):
                     score -= 1.0
                     break
@@ -546,7 +742,14 @@ def _strip_site_name(ref: str, doc: HtmlElement, metas: dict[str, str]) -> str:
     if len(segs) < 2:
         return ref
     site = search_key(metas.get("og:site_name") or "")
-    chrome = search_key(" ".join(text_of(e) for e in doc.xpath("//footer|//header|//*[contains(@id,'footer') or contains(@class,'footer') or contains(@id,'header') or contains(@class,'header') or contains(@class,'logo')]")[:6]))[:4000]
+    chrome = search_key(
+        " ".join(
+            text_of(e)
+            for e in doc.xpath(
+                "//footer|//header|//*[contains(@id,'footer') or contains(@class,'footer') or contains(@id,'header') or contains(@class,'header') or contains(@class,'logo')]"
+            )[:6]
+        )
+    )[:4000]
 
     def is_site(text: str) -> bool:
         k = search_key(text.strip())
@@ -569,6 +772,7 @@ def _strip_site_name(ref: str, doc: HtmlElement, metas: dict[str, str]) -> str:
 
 # --- step 5: split the article's lines ----------------------------------------------------
 
+
 @dataclass
 class _Split:
     paragraphs: list[str] = field(default_factory=list)
@@ -582,14 +786,21 @@ class _Split:
 
 def _looks_like_org(text: str) -> bool:
     key = text.strip().lower() + " "
-    return key.startswith(_ORG_KEYS) or bool(re.match(r"^[A-ZĐ]{2,}\b", text.strip()) and len(text.split()) > 1 and not text.isupper())
+    return key.startswith(_ORG_KEYS) or bool(
+        re.match(r"^[A-ZĐ]{2,}\b", text.strip()) and len(text.split()) > 1 and not text.isupper()
+    )
 
 
 def _looks_like_name(text: str, loose: bool = False) -> bool:
     """A person's name: 1-6 capitalised words, no digits, no sentence punctuation."""
     text = text.strip(" .")
     words = text.split()
-    if not 1 <= len(words) <= 6 or len(text) > 50 or _TERMINAL.search(text) or re.search(r"[\d:;!?@/\\\"“”()]", text):
+    if (
+        not 1 <= len(words) <= 6
+        or len(text) > 50
+        or _TERMINAL.search(text)
+        or re.search(r"[\d:;!?@/\\\"“”()]", text)
+    ):
         return False
     key = search_key(text)
     if key.startswith(_NOT_NAME_START) or any(w.lower() in _NOT_NAME_WORDS for w in words):
@@ -603,7 +814,9 @@ def _looks_like_name(text: str, loose: bool = False) -> bool:
     return all(w[:1].isupper() for w in words if w[:1].isalpha())
 
 
-_SECOND_LABEL = re.compile(r"\s*[-–—,;/|]\s*(?:ảnh|anh|bài|bai|tin|video|đồ họa|do hoa)\s*:.*$", re.I)
+_SECOND_LABEL = re.compile(
+    r"\s*[-–—,;/|]\s*(?:ảnh|anh|bài|bai|tin|video|đồ họa|do hoa)\s*:.*$", re.I
+)
 
 
 def _author_from(value: str) -> str | None:
@@ -615,7 +828,7 @@ def _author_from(value: str) -> str | None:
     value = _SECOND_LABEL.sub("", value)
     # "admin vào T5, 29/06/2023 - 10:14", "Lan | 12/05/2023": the name ends where the date begins
     value = re.split(r"\s+(?:vào|lúc|ngày)\s+|\s*[|•]\s*", value)[0]
-    if (spans := date_spans(value)):
+    if spans := date_spans(value):
         value = value[: min(s for s, _ in spans)].rstrip(" ,-–")
     value = re.split(r"\s*/\s*\S+\.\S+|\s*\(\s*|\s*\[\s*", value)[0]
     if "," in value:
@@ -670,7 +883,11 @@ def _byline(block: Block, is_last: bool) -> tuple[int, str | None] | None:
     if search_key(bare).strip(" .") in _ACCOUNT_NAMES:
         return 8, None
     dash = re.match(r"^(.*?)\s+[-–—]\s+(.*)$", bare)
-    if dash and _looks_like_name(dash.group(1), loose=True) and (_looks_like_org(dash.group(2)) or _looks_like_name(dash.group(2))):
+    if (
+        dash
+        and _looks_like_name(dash.group(1), loose=True)
+        and (_looks_like_org(dash.group(2)) or _looks_like_name(dash.group(2)))
+    ):
         return 3, _author_from(bare)
     styled = block.align == "right" or block.bold or block.italic
     # "Thu Hà (Trung tâm VHTT)", "Lê Lài, Văn phòng HĐND": a name and where the writer works
@@ -693,9 +910,17 @@ def _meta_value_ok(hit: L.LabelHit) -> bool:
             return False
         return len(_date_remainder(value)) <= 24
     if hit.kind == "views":
-        return bool(re.match(r"^\d[\d.,\s]*(?:\s*(?:lượt|lần|views?)\b.*)?$", value, re.I)) and len(value) < 30
+        return (
+            bool(re.match(r"^\d[\d.,\s]*(?:\s*(?:lượt|lần|views?)\b.*)?$", value, re.I))
+            and len(value) < 30
+        )
     if hit.kind in ("poster", "author"):
-        return 0 < len(value) <= 80 and len(value.split()) <= 12 and not _SENTENCE_BREAK.search(value) and bool(_author_from(value))
+        return (
+            0 < len(value) <= 80
+            and len(value.split()) <= 12
+            and not _SENTENCE_BREAK.search(value)
+            and bool(_author_from(value))
+        )
     if hit.kind == "source":
         return 0 < len(value) <= 120
     if hit.kind == "category":
@@ -704,7 +929,15 @@ def _meta_value_ok(hit: L.LabelHit) -> bool:
 
 
 _CHROME_WORDS = re.compile(
-    r"\b(?:" + "|".join(sorted((re.escape(L.phrase_key(c)) for c in L.CHROME_LINES if len(c) > 3), key=len, reverse=True)) + r")\b"
+    r"\b(?:"
+    + "|".join(
+        sorted(
+            (re.escape(L.phrase_key(c)) for c in L.CHROME_LINES if len(c) > 3),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\b"
 )
 
 
@@ -722,7 +955,9 @@ def _date_remainder(text: str) -> str:
 def _is_meta_line(text: str) -> bool:
     """A line of labelled metadata ("Ngày đăng: 16/09/2023 | Lượt xem: 544"), not a sentence
     that starts with a label-like word ("Ngày 15/8, UBND huyện …")."""
-    if len(text) > 220 or (len(text) > 60 and ":" not in text and "：" not in text and not _DIGIT.search(text)):
+    if len(text) > 220 or (
+        len(text) > 60 and ":" not in text and "：" not in text and not _DIGIT.search(text)
+    ):
         return False  # a label without a colon or a number stands in a short line only
     hits = L.label_values(text)
     if not hits:
@@ -745,13 +980,19 @@ def _is_caption_after_image(block: Block) -> bool:
     text = block.text
     if block.caption:
         return True
-    if len(text) > 300 or block.heading or L.starts_with_label(text, L.BYLINE_LABELS + L.SOURCE_LABELS):
+    if (
+        len(text) > 300
+        or block.heading
+        or L.starts_with_label(text, L.BYLINE_LABELS + L.SOURCE_LABELS)
+    ):
         return False
     if block.align == "center" or block.italic:
         return True
     # a plain line: short, one phrase ("Toàn cảnh hội nghị"), not a paragraph that happens to
     # follow a picture
-    return (len(text) <= 100 or (len(text) <= 150 and not _TERMINAL.search(text))) and not _SENTENCE_BREAK.search(text)
+    return (
+        len(text) <= 100 or (len(text) <= 150 and not _TERMINAL.search(text))
+    ) and not _SENTENCE_BREAK.search(text)
 
 
 _DIGIT = re.compile(r"\d")
@@ -761,15 +1002,21 @@ _CHROME_PREFIX = re.compile(r"^(?:tags?|từ khóa|từ khoá|keywords?)\s*:", r
 
 def _starts_attachment(text: str, block: Block) -> bool:
     """'Tài liệu đính kèm KH 12.pdf': an attachment list's heading and its links."""
-    return block.link_chars >= 0.3 * len(text) and L.phrase_key(text[:40]).startswith(_ATTACHMENT_KEYS)
+    return block.link_chars >= 0.3 * len(text) and L.phrase_key(text[:40]).startswith(
+        _ATTACHMENT_KEYS
+    )
 
 
 def _is_related_item(block: Block) -> bool:
     t = block.text
-    return block.link_chars >= 0.5 * len(t) and (bool(all_dates(t)) or block.link_chars >= 0.85 * len(t))
+    return block.link_chars >= 0.5 * len(t) and (
+        bool(all_dates(t)) or block.link_chars >= 0.85 * len(t)
+    )
 
 
-def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement], body_el: HtmlElement) -> _Split:
+def _split(
+    lines: list[Block], title: str | None, caption_els: set[HtmlElement], body_el: HtmlElement
+) -> _Split:
     out = _Split()
     title_key = search_key(title or "")
     texts: list[Block] = []
@@ -792,12 +1039,20 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
             if _is_related_item(b) or len(t) < 40 or L.matches_any(t, L.RELATED_HEADINGS):
                 continue
             in_related = False
-        if L.matches_any(t, L.RELATED_HEADINGS) or (len(t) < 60 and L.matches_any(t.rstrip(":"), L.RELATED_HEADINGS)):
+        if L.matches_any(t, L.RELATED_HEADINGS) or (
+            len(t) < 60 and L.matches_any(t.rstrip(":"), L.RELATED_HEADINGS)
+        ):
             in_related = True
             after_image = False
             continue
         el = b.element
-        if el is not None and el is caption_el and el is not body_el and out.captions and len(t) < 300:
+        if (
+            el is not None
+            and el is caption_el
+            and el is not body_el
+            and out.captions
+            and len(t) < 300
+        ):
             out.captions[-1] = f"{out.captions[-1]} {t}"  # a caption broken by <br>
             continue
         if (el is not None and el in caption_els) or (b.caption and len(t) < 400):
@@ -808,8 +1063,11 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
             caption_el = el
             after_image = False
             continue
-        if L.matches_any(t, L.CHROME_LINES) or _CHROME_PREFIX.match(t) or (
-                L.matches_any(t, L.ATTACHMENT_LABELS) or _starts_attachment(t, b)):
+        if (
+            L.matches_any(t, L.CHROME_LINES)
+            or _CHROME_PREFIX.match(t)
+            or (L.matches_any(t, L.ATTACHMENT_LABELS) or _starts_attachment(t, b))
+        ):
             after_image = False
             continue
         if _is_meta_line(t) or (len(texts) == 0 and _is_date_line(b)):
@@ -834,14 +1092,21 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
     # an author block opening the text: "Trần Quốc Khánh," then "Ban Tuyên giáo Tỉnh ủy"
     if len(texts) > 3:
         first, second = texts[0].text, texts[1].text
-        if first.endswith(",") and _looks_like_name(first.rstrip(", ")) and len(second) <= 80 and _looks_like_org(second):
+        if (
+            first.endswith(",")
+            and _looks_like_name(first.rstrip(", "))
+            and len(second) <= 80
+            and _looks_like_org(second)
+        ):
             out.author, out.author_rank = first.rstrip(", "), 1
             texts = texts[2:]
     # a caption repeated as the next paragraph (pasted twice) is not body text
     if out.captions:
         caption_keys = {search_key(c) for c in out.captions}
         lengths = {len(c) for c in out.captions}
-        texts = [b for b in texts if len(b.text) not in lengths or search_key(b.text) not in caption_keys]
+        texts = [
+            b for b in texts if len(b.text) not in lengths or search_key(b.text) not in caption_keys
+        ]
     # the closing byline: scan up from the end past source and account lines
     i = len(texts) - 1
     found: list[tuple[int, str | None]] = []
@@ -865,6 +1130,7 @@ def _split(lines: list[Block], title: str | None, caption_els: set[HtmlElement],
 
 # --- step 6: metadata ---------------------------------------------------------------------
 
+
 def _labelled(lines: Iterable[str]) -> dict[str, L.LabelHit]:
     """The best value per label kind over the lines: the first one, except that a
     publication date beats a written-on date, which beats a last-updated date. A label alone
@@ -873,9 +1139,14 @@ def _labelled(lines: Iterable[str]) -> dict[str, L.LabelHit]:
     lines = list(lines)
     for i, line in enumerate(lines):
         hits = L.label_values(line)
-        if len(hits) == 1 and not hits[0].value and i + 1 < len(lines) and not L.label_values(lines[i + 1]):
+        if (
+            len(hits) == 1
+            and not hits[0].value
+            and i + 1 < len(lines)
+            and not L.label_values(lines[i + 1])
+        ):
             h = hits[0]
-            hits = [L.LabelHit(h.kind, h.label, lines[i + 1].strip(" :"), h.rank)]
+            hits = (L.LabelHit(h.kind, h.label, lines[i + 1].strip(" :"), h.rank),)
         for hit in hits:
             if not hit.value or not _meta_value_ok(hit):
                 continue
@@ -900,7 +1171,14 @@ def _metas(doc: HtmlElement) -> dict[str, str]:
 
 def _structured_date(metas: dict[str, str], ld_json: list[str]) -> date | datetime | None:
     """The date `<meta>` tags or JSON-LD give, for pages that show none."""
-    for name in ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued", "date"):
+    for name in (
+        "article:published_time",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "dc.date.issued",
+        "date",
+    ):
         v = metas.get(name)
         if v and (d := find_date(v)):
             return d
@@ -909,9 +1187,19 @@ def _structured_date(metas: dict[str, str], ld_json: list[str]) -> date | dateti
             data = json.loads(text or "")
         except ValueError:
             continue
-        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+        items = (
+            data
+            if isinstance(data, list)
+            else data.get("@graph", [data])
+            if isinstance(data, dict)
+            else []
+        )
         for item in items:
-            if isinstance(item, dict) and isinstance(item.get("datePublished"), str) and (d := find_date(item["datePublished"])):
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("datePublished"), str)
+                and (d := find_date(item["datePublished"]))
+            ):
                 return d
     return None
 
@@ -935,11 +1223,15 @@ def _views_of(text: str) -> int | None:
 
 
 def _crumb_value(el: HtmlElement, title: str) -> str | None:
-    items = [text_of(a) for a in el.iter("a", "li", "span") if a is not el] if len(el) else [text_of(el)]
+    items = (
+        [text_of(a) for a in el.iter("a", "li", "span") if a is not el]
+        if len(el)
+        else [text_of(el)]
+    )
     if not items:
         items = [text_of(el)]
     title_key = search_key(title)
-    good = []
+    good: list[str] = []
     for t in items:
         t = t.strip(" »>/›|-")
         k = search_key(t).rstrip(".… ")
@@ -953,8 +1245,16 @@ def _crumb_value(el: HtmlElement, title: str) -> str | None:
     return good[-1] if good else None
 
 
-def _category(doc: HtmlElement, category_els: list[HtmlElement], crumb_els: list[HtmlElement], title_el: HtmlElement | None,
-              title: str, found: dict[str, L.LabelHit], order: _Survey, source: str | None = None) -> str | None:
+def _category(
+    doc: HtmlElement,
+    category_els: list[HtmlElement],
+    crumb_els: list[HtmlElement],
+    title_el: HtmlElement | None,
+    title: str,
+    found: dict[str, L.LabelHit],
+    order: _Survey,
+    source: str | None = None,
+) -> str | None:
     for el in category_els:
         if value := _crumb_value(el, title):
             return value.strip(" :")
@@ -969,10 +1269,15 @@ def _category(doc: HtmlElement, category_els: list[HtmlElement], crumb_els: list
         best: tuple[int, str] | None = None
         for c in (c for c in order.categories if order.present(c)):
             pos = order.get(c)
-            if pos is None or pos >= tpos or c.find(".//ul") is not None:
+            if pos < 0 or pos >= tpos or c.find(".//ul") is not None:
                 continue
             t = text_of(c)
-            if t and len(t) < 80 and search_key(t) != search_key(title) and (best is None or pos > best[0]):
+            if (
+                t
+                and len(t) < 80
+                and search_key(t) != search_key(title)
+                and (best is None or pos > best[0])
+            ):
                 best = (pos, t)
         if best:
             return best[1]
@@ -981,24 +1286,34 @@ def _category(doc: HtmlElement, category_els: list[HtmlElement], crumb_els: list
 
 # --- step 8: what is not an article -------------------------------------------------------
 
+
 def _refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]) -> None:
     text_len = sum(len(p) for p in paragraphs)
     if text_len < 600:
         h1 = " ".join(text_of(h) for h in doc.iter("h1"))[:300]
-        head = search_key(" ".join([title or "", page_title(doc) or "", h1, *(p[:300] for p in paragraphs[:2])]))
+        head = search_key(
+            " ".join([title or "", page_title(doc) or "", h1, *(p[:300] for p in paragraphs[:2])])
+        )
         password = doc.find(".//input[@type='password']") is not None
         visible = ""
         if text_len < 150 or password:
             visible = text_of(doc.find("body") if doc.find("body") is not None else doc)
         if (text_len < 400 and _ERROR_PAGE.search(head)) or (
-                text_len < 150 and len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible))):
-            raise ParseError(url, "an error page served as a normal page (it says the content was not found)", definite=True)
+            text_len < 150 and len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible))
+        ):
+            raise ParseError(
+                url,
+                "an error page served as a normal page (it says the content was not found)",
+                definite=True,
+            )
         if password and _LOGIN.search(head + " " + search_key(visible[:3000])):
             raise ParseError(url, "a login page, not an article", definite=True)
     if not title:
         raise ParseError(url, "no article title found")
     if not paragraphs or text_len < 40:
-        raise ParseError(url, "no article body found (the page has a title but no paragraphs of text)")
+        raise ParseError(
+            url, "no article body found (the page has a title but no paragraphs of text)"
+        )
 
 
 def _is_headline_link(a: HtmlElement) -> bool:
@@ -1029,7 +1344,9 @@ def _shape(el: HtmlElement) -> tuple[str, str]:
     return _shape_of(el.tag if isinstance(el.tag, str) else "", el.get("class") or "")
 
 
-def _list_items(root: HtmlElement, within: HtmlElement | None = None) -> dict[HtmlElement, list[HtmlElement]]:
+def _list_items(
+    root: HtmlElement, within: HtmlElement | None = None
+) -> dict[HtmlElement, list[HtmlElement]]:
     """Repeated elements that each hold a headline link (the entries of a list of articles),
     by their parent: every ancestor of a headline link (below `within`) that has siblings
     of the same shape."""
@@ -1054,7 +1371,11 @@ def _is_entry(item: HtmlElement) -> bool:
     """A list entry with more than a bare link: its headline in a heading, or a summary."""
     for a in item.iter("a"):
         p = a.getparent()
-        if p is not None and (p.tag in ("h2", "h3", "h4", "h5") or _TITLE_ATTR.search(_attrs(p))) or _TITLE_ATTR.search(_attrs(a)):
+        if (
+            p is not None
+            and (p.tag in ("h2", "h3", "h4", "h5") or _TITLE_ATTR.search(_attrs(p)))
+            or _TITLE_ATTR.search(_attrs(a))
+        ):
             return True
     text = len(collapse(text_content(item) or ""))
     links = sum(len(collapse(text_content(a) or "")) for a in item.iter("a"))
@@ -1072,14 +1393,20 @@ def _entry_holding(body: HtmlElement) -> int:
         shape = _shape(el)
         siblings = [c for c in parent if isinstance(c.tag, str) and _shape(c) == shape]
         if len(siblings) >= 2 and any(_is_headline_link(a) for a in el.iter("a")):
-            entries = [c for c in siblings if any(_is_headline_link(a) for a in c.iter("a")) and _is_entry(c)]
+            entries = [
+                c
+                for c in siblings
+                if any(_is_headline_link(a) for a in c.iter("a")) and _is_entry(c)
+            ]
             if len(entries) >= 2 and el in entries:
                 return len(siblings)
         el = parent
     return 0
 
 
-def _listing_reason(doc: HtmlElement, body: HtmlElement | None, paragraphs: list[str], *, body_failed: bool = False) -> str | None:
+def _listing_reason(
+    doc: HtmlElement, body: HtmlElement | None, paragraphs: list[str], *, body_failed: bool = False
+) -> str | None:
     """A reason when the page lists articles rather than being one: the text found is one
     entry of a repeated list of headline links, or the body holds such entries (headline plus
     summary), or, when no body was found, the page's content is such a list."""
@@ -1091,12 +1418,16 @@ def _listing_reason(doc: HtmlElement, body: HtmlElement | None, paragraphs: list
             return f"a listing page (the text found is one of {n} entries, each with its own headline link)"
         for items in _list_items(body, within=body).values():
             inside = [i for i in items if _is_entry(i)]
-            if len(inside) >= 2 and sum(len(collapse(text_content(i) or "")) for i in inside) >= 0.4 * max(1, text):
+            if len(inside) >= 2 and sum(
+                len(collapse(text_content(i) or "")) for i in inside
+            ) >= 0.4 * max(1, text):
                 return f"a listing page ({len(inside)} entries with headlines and summaries)"
     elif body_failed:
         for items in _list_items(doc).values():
             if len(items) >= 3:
-                return f"a listing page ({len(items)} entries with headline links and no article text)"
+                return (
+                    f"a listing page ({len(items)} entries with headline links and no article text)"
+                )
     return looks_like_listing(body, paragraphs)
 
 
@@ -1114,8 +1445,12 @@ def looks_like_listing(body: HtmlElement | None, paragraphs: list[str]) -> str |
         if len(t.split()) >= 4 and len(t) >= 20:
             headlines.add(href)
             p = a.getparent()
-            if p is not None and (p.tag in ("h2", "h3", "h4", "h5") or a.find(".//h2") is not None or a.find(".//h3") is not None
-                                  or re.search(r"title|tieu-?de", _attrs(p), re.I)):
+            if p is not None and (
+                p.tag in ("h2", "h3", "h4", "h5")
+                or a.find(".//h2") is not None
+                or a.find(".//h3") is not None
+                or re.search(r"title|tieu-?de", _attrs(p), re.I)
+            ):
                 in_headings += 1
     if len(headlines) < 4:
         return None
@@ -1143,12 +1478,13 @@ def _display_paragraphs(paragraphs: list[str]) -> str:
 
 # --- the cascade --------------------------------------------------------------------------
 
+
 @dataclass
 class _Regions:
-    before: list[Block]     # zone lines before the title (category heading, a date above it)
-    between: list[Block]    # after the title, before the body (date, author, lead, home image)
+    before: list[Block]  # zone lines before the title (category heading, a date above it)
+    between: list[Block]  # after the title, before the body (date, author, lead, home image)
     body: list[Block]
-    after: list[Block]      # after the body (metadata line, bylines, related lists)
+    after: list[Block]  # after the body (metadata line, bylines, related lists)
 
 
 def _regions(lines: list[Block], spans: dict[str, tuple[int, int]], excluded: set[int]) -> _Regions:
@@ -1177,7 +1513,9 @@ def _tail_meta(after: list[Block]) -> list[Block]:
         t = b.text
         if b.is_image:
             continue
-        if L.matches_any(t, L.RELATED_HEADINGS) or (len(t) < 60 and L.matches_any(t.rstrip(":"), L.RELATED_HEADINGS)):
+        if L.matches_any(t, L.RELATED_HEADINGS) or (
+            len(t) < 60 and L.matches_any(t.rstrip(":"), L.RELATED_HEADINGS)
+        ):
             break
         if _is_related_item(b):
             links_in_a_row += 1
@@ -1212,10 +1550,30 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     # 1. clean (the profile's category element first: NukeViet keeps its breadcrumb in a hidden
     # list that script copies into view)
     category_els = _select_all(doc, profile.category, source)
-    attachment_links = [a for el in _select_all(doc, profile.attachments, source) for a in el.iter("a")]
-    etree.strip_elements(doc, "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
-                         "select", "textarea", "button", "map", "canvas", "audio", "video",
-                         etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    attachment_links = [
+        a for el in _select_all(doc, profile.attachments, source) for a in el.iter("a")
+    ]
+    etree.strip_elements(
+        doc,
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "select",
+        "textarea",
+        "button",
+        "map",
+        "canvas",
+        "audio",
+        "video",
+        etree.Comment,
+        etree.ProcessingInstruction,
+        with_tail=False,
+    )
     survey = _Survey(doc)
     crumb_els = list(survey.crumbs)  # read before chrome removal takes them
     _strip_invisible(doc, survey)
@@ -1253,12 +1611,24 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         title: str | None = collapse(text_content(title_el))
     else:
         title, title_el = _find_title(doc, ref_title, body_el, order, source, metas)
-    if title_el is not None and not profile_body and (empty := _empty_body_between(doc, title_el, body_el, order)) is not None:
-        raise ParseError(url, f"the article body is empty ({empty.tag}.{empty.get('class') or empty.get('id')} holds nothing)", definite=True)
+    if (
+        title_el is not None
+        and not profile_body
+        and (empty := _empty_body_between(doc, title_el, body_el, order)) is not None
+    ):
+        raise ParseError(
+            url,
+            f"the article body is empty ({empty.tag}.{empty.get('class') or empty.get('id')} holds nothing)",
+            definite=True,
+        )
 
     # 4. the zone, read once
     parent = body_el.getparent()
-    zone = _common_ancestor(title_el, body_el) if title_el is not None else (parent if parent is not None else body_el)
+    zone = (
+        _common_ancestor(title_el, body_el)
+        if title_el is not None
+        else (parent if parent is not None else body_el)
+    )
     if zone.tag in ("html", "body") or zone is doc:
         zone = doc.find("body") if doc.find("body") is not None else doc
     marks: dict[HtmlElement, str] = {body_el: "body"}
@@ -1267,9 +1637,18 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     if lead_el is not None and _inside(lead_el, zone):
         marks[lead_el] = "lead"
     meta_els: dict[str, list[HtmlElement]] = {}
-    for kind, sels in (("date", profile.date), ("views", profile.views), ("author", profile.author),
-                       ("poster", profile.poster), ("meta", profile.meta)):
-        els = [e for e in _select_all(doc, sels, source, memo) if e is not body_el and not _inside(body_el, e)]
+    for kind, sels in (
+        ("date", profile.date),
+        ("views", profile.views),
+        ("author", profile.author),
+        ("poster", profile.poster),
+        ("meta", profile.meta),
+    ):
+        els = [
+            e
+            for e in _select_all(doc, sels, source, memo)
+            if e is not body_el and not _inside(body_el, e)
+        ]
         meta_els[kind] = els
         for i, e in enumerate(els):
             if _inside(e, zone) and e not in marks:
@@ -1299,7 +1678,11 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     split = _split(regions.body, title, caption_els, body_el)
     tail = _tail_meta(regions.after)
     # a byline just after the body container ("Tác giả: X" below it, a right-aligned name)
-    tail_texts = [b for b in tail if b.text and not _is_meta_line(b.text) and not L.matches_any(b.text, L.CHROME_LINES)]
+    tail_texts = [
+        b
+        for b in tail
+        if b.text and not _is_meta_line(b.text) and not L.matches_any(b.text, L.CHROME_LINES)
+    ]
     if split.author is None and tail_texts:
         for j, b in enumerate(tail_texts[:3]):
             got = _byline(b, is_last=False)
@@ -1309,7 +1692,9 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
                 split.author, split.author_rank = got[1], got[0]
                 break
     # the lead: the profile's lead element, or long sentences between the title and the body
-    lead_paras = lead.paragraphs + [p for p in head.paragraphs if len(p) >= 60 and not _is_meta_line(p)]
+    lead_paras = lead.paragraphs + [
+        p for p in head.paragraphs if len(p) >= 60 and not _is_meta_line(p)
+    ]
     body_keys = {search_key(p) for p in split.paragraphs[:3]} if lead_paras else set()
     paragraphs = [p for p in lead_paras if search_key(p) not in body_keys] + split.paragraphs
     captions = lead.captions + head.captions + split.captions
@@ -1321,7 +1706,9 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     try:
         _refuse(url, doc, title, paragraphs)
     except ParseError as exc:
-        if not exc.definite and (reason := _listing_reason(doc, body_el, paragraphs, body_failed=True)):
+        if not exc.definite and (
+            reason := _listing_reason(doc, body_el, paragraphs, body_failed=True)
+        ):
             raise ParseError(url, reason, definite=True) from None
         raise
     assert title is not None
@@ -1333,7 +1720,11 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     meta_lines += [b.text for b in regions.between if not b.is_image and len(b.text) < 300]
     meta_lines += head.meta_lines + lead.meta_lines + split.meta_lines
     meta_lines += [b.text for b in tail if not b.is_image and len(b.text) < 300]
-    meta_lines += [b.text for b in regions.before[-4:] if not b.is_image and len(b.text) < 200 and not L.is_counter(b.text)]
+    meta_lines += [
+        b.text
+        for b in regions.before[-4:]
+        if not b.is_image and len(b.text) < 200 and not L.is_counter(b.text)
+    ]
     found = _labelled(t for t in meta_lines if _is_meta_line(t) or len(t) < 200)
 
     published: date | datetime | None = None
@@ -1382,11 +1773,15 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         hit = L.starts_with_label(t, L.POSTER_LABELS)
         if poster := _author_from(hit[1] if hit else t):
             break
-    poster = poster or (_author_from(found["poster"].value) if "poster" in found else None) or split.poster
+    poster = (
+        poster
+        or (_author_from(found["poster"].value) if "poster" in found else None)
+        or split.poster
+    )
 
     # the writer a body's closing byline names, else the platform's author field, else a label
     author = split.author
-    for el in (meta_els["author"] if author is None else ()):
+    for el in meta_els["author"] if author is None else ():
         t = text_of(el)
         if not t:
             continue
@@ -1406,9 +1801,16 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         href = absolute(url, a.get("href"))
         if not href or href in seen:
             continue
-        if ATTACHMENT_EXT.search(urlsplit(href).path + "?" + urlsplit(href).query) or (a in attachment_links and a.get("download") is not None):
+        if ATTACHMENT_EXT.search(urlsplit(href).path + "?" + urlsplit(href).query) or (
+            a in attachment_links and a.get("download") is not None
+        ):
             seen.add(href)
-            name = re.sub(r"^\s*(?:tải về|tải xuống|download|tệp đính kèm|file đính kèm)\s*:\s*", "", text_of(a), flags=re.I)
+            name = re.sub(
+                r"^\s*(?:tải về|tải xuống|download|tệp đính kèm|file đính kèm)\s*:\s*",
+                "",
+                text_of(a),
+                flags=re.I,
+            )
             attachments.append(Attachment(href, display(name) or None))
 
     return Article(

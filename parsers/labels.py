@@ -32,76 +32,265 @@ def search_key(text: str) -> str:
         return text.translate(_FOLD_TABLE)
     return _search_key(text)
 
+
 # --- the label tables (display form; matched folded) -------------------------------------
 
 # Date labels, best first: the day an article was published, then the day it was written,
 # then the day it was last edited (used only when the page shows nothing better).
 PUBLISHED_LABELS = (
-    "ngày đăng", "đăng ngày", "ngày đăng tin", "tin đăng ngày", "ngày xuất bản", "xuất bản",
-    "xuất bản ngày", "được đăng", "đăng lúc", "thời gian đăng", "ngày đăng tải", "đăng tải",
-    "ngày đưa tin", "ngày đăng bài", "ngay dang", "posted on", "published", "ngày", "thời gian",
+    "ngày đăng",
+    "đăng ngày",
+    "ngày đăng tin",
+    "tin đăng ngày",
+    "ngày xuất bản",
+    "xuất bản",
+    "xuất bản ngày",
+    "được đăng",
+    "đăng lúc",
+    "thời gian đăng",
+    "ngày đăng tải",
+    "đăng tải",
+    "ngày đưa tin",
+    "ngày đăng bài",
+    "ngay dang",
+    "posted on",
+    "published",
+    "ngày",
+    "thời gian",
 )
 CREATED_LABELS = ("được viết", "ngày tạo", "ngày viết", "created")
 UPDATED_LABELS = (
-    "ngày cập nhật", "cập nhật", "cập nhật lần cuối", "cập nhật lúc", "sửa lần cuối", "updated",
+    "ngày cập nhật",
+    "cập nhật",
+    "cập nhật lần cuối",
+    "cập nhật lúc",
+    "sửa lần cuối",
+    "updated",
     "ngày ban hành",
 )
 DATE_LABELS = PUBLISHED_LABELS + CREATED_LABELS + UPDATED_LABELS
 VIEW_LABELS = (
-    "lượt xem", "số lượt xem", "lượt đọc", "số lượt đọc", "đã xem", "lần xem", "số lần xem", "xem",
-    "views", "lượt truy cập bài viết", "lượt views",
+    "lượt xem",
+    "số lượt xem",
+    "lượt đọc",
+    "số lượt đọc",
+    "đã xem",
+    "lần xem",
+    "số lần xem",
+    "xem",
+    "views",
+    "lượt truy cập bài viết",
+    "lượt views",
 )
 POSTER_LABELS = (
-    "đăng bởi", "người đăng", "người đăng tin", "người đăng bài viết", "người đăng bài", "posted by",
-    "gửi bởi", "người gửi", "cập nhật bởi",
+    "đăng bởi",
+    "người đăng",
+    "người đăng tin",
+    "người đăng bài viết",
+    "người đăng bài",
+    "posted by",
+    "gửi bởi",
+    "người gửi",
+    "cập nhật bởi",
 )
 AUTHOR_LABELS = (
-    "tác giả bài viết", "tác giả", "viết bởi", "người viết", "bút danh",
+    "tác giả bài viết",
+    "tác giả",
+    "viết bởi",
+    "người viết",
+    "bút danh",
 )
 SOURCE_LABELS = ("nguồn tin", "nguồn", "theo nguồn", "nguồn bài viết", "nguồn trích dẫn")
 # A byline that opens the last line(s) of a body: "Tin và ảnh: Nguyễn Hương".
 BYLINE_LABELS = (
-    "tin và ảnh", "tin, ảnh", "tin - ảnh", "tin & ảnh", "tin/ảnh", "tin ảnh", "tin bài", "tin, bài",
-    "tin - bài", "bài và ảnh", "bài, ảnh", "bài - ảnh", "bài/ảnh", "bài & ảnh", "bài ảnh",
-    "bài viết", "bài", "tin", "ảnh", "thực hiện", "tác giả", "người viết", "nhóm phóng viên",
-    "phóng viên", "nhóm pv", "pv", "ctv", "cộng tác viên", "biên tập", "bài và ảnh",
+    "tin và ảnh",
+    "tin, ảnh",
+    "tin - ảnh",
+    "tin & ảnh",
+    "tin/ảnh",
+    "tin ảnh",
+    "tin bài",
+    "tin, bài",
+    "tin - bài",
+    "bài và ảnh",
+    "bài, ảnh",
+    "bài - ảnh",
+    "bài/ảnh",
+    "bài & ảnh",
+    "bài ảnh",
+    "bài viết",
+    "bài",
+    "tin",
+    "ảnh",
+    "thực hiện",
+    "tác giả",
+    "người viết",
+    "nhóm phóng viên",
+    "phóng viên",
+    "nhóm pv",
+    "pv",
+    "ctv",
+    "cộng tác viên",
+    "biên tập",
+    "bài và ảnh",
 )
 # Byline labels that name a photographer only: the writer wins when both are given.
 PHOTO_ONLY_LABELS = ("ảnh",)
 CATEGORY_LABELS = ("chuyên mục", "danh mục", "chuyên đề")
 # Headings of an article's attached-file list ("Tài liệu đính kèm: KH 12.pdf"): not body text.
-ATTACHMENT_LABELS = ("tài liệu đính kèm", "file đính kèm", "tệp đính kèm", "tập tin đính kèm", "văn bản đính kèm", "đính kèm", "tải về", "download")
+ATTACHMENT_LABELS = (
+    "tài liệu đính kèm",
+    "file đính kèm",
+    "tệp đính kèm",
+    "tập tin đính kèm",
+    "văn bản đính kèm",
+    "đính kèm",
+    "tải về",
+    "download",
+)
 # Site widgets whose numbers look like views but are not: never read a count from these.
 COUNTER_LABELS = (
-    "lượt truy cập", "tổng lượt truy cập", "số lượt truy cập", "truy cập", "đang online",
-    "đang truy cập", "khách online", "thành viên online", "online", "hôm nay", "hôm qua",
-    "tuần này", "tuần trước", "tháng này", "tháng trước", "tháng hiện tại", "năm nay", "tất cả",
-    "tổng số", "tổng lượt", "tổng cộng", "thống kê", "thống kê truy cập", "visitors", "số người",
-    "lượt khách", "khách", "thành viên", "máy chủ tìm kiếm", "bots",
+    "lượt truy cập",
+    "tổng lượt truy cập",
+    "số lượt truy cập",
+    "truy cập",
+    "đang online",
+    "đang truy cập",
+    "khách online",
+    "thành viên online",
+    "online",
+    "hôm nay",
+    "hôm qua",
+    "tuần này",
+    "tuần trước",
+    "tháng này",
+    "tháng trước",
+    "tháng hiện tại",
+    "năm nay",
+    "tất cả",
+    "tổng số",
+    "tổng lượt",
+    "tổng cộng",
+    "thống kê",
+    "thống kê truy cập",
+    "visitors",
+    "số người",
+    "lượt khách",
+    "khách",
+    "thành viên",
+    "máy chủ tìm kiếm",
+    "bots",
 )
 # Lines of page chrome that sit inside or beside article bodies.
 CHROME_LINES = (
-    "quay về", "quay lại", "trở về", "trở lại", "về trang trước", "in bài viết", "in bài này",
-    "in bài", "in trang", "in ra", "bản in", "bản để in", "gửi email", "gửi email bài này",
-    "gửi bài viết", "gửi bài viết cho bạn bè", "giới thiệu bài viết cho bạn bè", "lưu bài viết này",
-    "lưu bài viết", "chia sẻ", "chia sẻ bài viết", "chia sẻ bài viết này", "đầu trang",
-    "lên đầu trang", "về đầu trang", "xem cỡ chữ", "cỡ chữ", "mặc định cỡ chữ", "đọc bài viết",
-    "nghe đọc bài viết", "nghe bài viết", "in", "email", "print", "share", "tweet", "bình luận",
-    "ý kiến bạn đọc", "gửi ý kiến", "xem tiếp", "xem thêm", "tags", "từ khóa", "100%", "a a a",
-    "a- a a+", "a+ a a-", "facebook", "zalo", "twitter", "đóng", "đóng cửa sổ", "đóng lại",
-    "truy cập nội dung luôn", "skip to content", "like", "thích", "chi tiết", "đánh giá",
-    "bình chọn", "góp ý", "phản hồi", "tải về", "lưu", "font size", "văn bản gốc",
+    "quay về",
+    "quay lại",
+    "trở về",
+    "trở lại",
+    "về trang trước",
+    "in bài viết",
+    "in bài này",
+    "in bài",
+    "in trang",
+    "in ra",
+    "bản in",
+    "bản để in",
+    "gửi email",
+    "gửi email bài này",
+    "gửi bài viết",
+    "gửi bài viết cho bạn bè",
+    "giới thiệu bài viết cho bạn bè",
+    "lưu bài viết này",
+    "lưu bài viết",
+    "chia sẻ",
+    "chia sẻ bài viết",
+    "chia sẻ bài viết này",
+    "đầu trang",
+    "lên đầu trang",
+    "về đầu trang",
+    "xem cỡ chữ",
+    "cỡ chữ",
+    "mặc định cỡ chữ",
+    "đọc bài viết",
+    "nghe đọc bài viết",
+    "nghe bài viết",
+    "in",
+    "email",
+    "print",
+    "share",
+    "tweet",
+    "bình luận",
+    "ý kiến bạn đọc",
+    "gửi ý kiến",
+    "xem tiếp",
+    "xem thêm",
+    "tags",
+    "từ khóa",
+    "100%",
+    "a a a",
+    "a- a a+",
+    "a+ a a-",
+    "facebook",
+    "zalo",
+    "twitter",
+    "đóng",
+    "đóng cửa sổ",
+    "đóng lại",
+    "truy cập nội dung luôn",
+    "skip to content",
+    "like",
+    "thích",
+    "chi tiết",
+    "đánh giá",
+    "bình chọn",
+    "góp ý",
+    "phản hồi",
+    "tải về",
+    "lưu",
+    "font size",
+    "văn bản gốc",
 )
 # Headings of the related-article lists that follow a body.
 RELATED_HEADINGS = (
-    "các tin khác", "tin khác", "tin liên quan", "bài viết liên quan", "tin bài liên quan",
-    "tin tức liên quan", "những tin mới hơn", "những tin cũ hơn", "tin mới hơn", "tin cũ hơn",
-    "các tin mới hơn", "các tin cũ hơn", "theo dòng sự kiện", "tin cùng chuyên mục",
-    "bài viết cùng chuyên mục", "tin cùng loại", "các tin đã đưa", "các tin đã đưa ngày",
-    "tin đã đưa ngày", "các tin đã đăng", "tin đã đăng", "các bài viết khác", "bài viết khác",
-    "các tin bài khác", "tin bài khác", "các bài khác", "xem thêm", "tin tức khác", "các tin tức khác",
-    "tin mới", "tin mới nhất", "bài viết mới", "bài viết mới nhất", "tin xem nhiều", "tin đọc nhiều",
-    "bài đọc nhiều", "có thể bạn quan tâm", "bài viết cùng danh mục", "cùng chuyên mục",
+    "các tin khác",
+    "tin khác",
+    "tin liên quan",
+    "bài viết liên quan",
+    "tin bài liên quan",
+    "tin tức liên quan",
+    "những tin mới hơn",
+    "những tin cũ hơn",
+    "tin mới hơn",
+    "tin cũ hơn",
+    "các tin mới hơn",
+    "các tin cũ hơn",
+    "theo dòng sự kiện",
+    "tin cùng chuyên mục",
+    "bài viết cùng chuyên mục",
+    "tin cùng loại",
+    "các tin đã đưa",
+    "các tin đã đưa ngày",
+    "tin đã đưa ngày",
+    "các tin đã đăng",
+    "tin đã đăng",
+    "các bài viết khác",
+    "bài viết khác",
+    "các tin bài khác",
+    "tin bài khác",
+    "các bài khác",
+    "xem thêm",
+    "tin tức khác",
+    "các tin tức khác",
+    "tin mới",
+    "tin mới nhất",
+    "bài viết mới",
+    "bài viết mới nhất",
+    "tin xem nhiều",
+    "tin đọc nhiều",
+    "bài đọc nhiều",
+    "có thể bạn quan tâm",
+    "bài viết cùng danh mục",
+    "cùng chuyên mục",
 )
 
 
@@ -112,7 +301,9 @@ def _alternation(labels: Iterable[str]) -> str:
 
 _COUNT = r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)"
 
-VIEW_AFTER_LABEL = re.compile(rf"(?<![a-z0-9])(?:{_alternation(VIEW_LABELS)})\s*[:：]?\s*{_COUNT}(?![\d/])")
+VIEW_AFTER_LABEL = re.compile(
+    rf"(?<![a-z0-9])(?:{_alternation(VIEW_LABELS)})\s*[:：]?\s*{_COUNT}(?![\d/])"
+)
 VIEW_SUFFIXES = ("lượt xem", "lượt đọc", "lần xem", "views", "lượt views")
 VIEW_BEFORE_LABEL = re.compile(rf"(?<![\d.,]){_COUNT}\s*(?:{_alternation(VIEW_SUFFIXES)})(?![a-z])")
 COUNTER_RE = re.compile(rf"(?<![a-z])(?:{_alternation(COUNTER_LABELS)})(?![a-z])")
@@ -179,7 +370,7 @@ def is_counter_line(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class LabelHit:
-    kind: str   # "date", "views", "poster", "author", "source", "category"
+    kind: str  # "date", "views", "poster", "author", "source", "category"
     label: str  # the label as printed
     value: str  # the text up to the next label
     rank: int = 0  # dates: 0 published, 1 written, 2 updated; lower is better
@@ -205,8 +396,21 @@ _DATE_RANK = {
     **{search_key(x): 2 for x in UPDATED_LABELS},
 }
 # Bare words that are labels only when a colon or a digit follows ("Ngày: 5/6", not "Ngày hội").
-_BARE = frozenset(("ngay", "xem", "views", "published", "nguon", "cap nhat", "thoi gian", "xuat ban",
-                   "created", "updated", "dang tai"))
+_BARE = frozenset(
+    (
+        "ngay",
+        "xem",
+        "views",
+        "published",
+        "nguon",
+        "cap nhat",
+        "thoi gian",
+        "xuat ban",
+        "created",
+        "updated",
+        "dang tai",
+    )
+)
 
 
 @lru_cache(maxsize=8192)

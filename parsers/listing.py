@@ -19,17 +19,32 @@ from lxml.html import HtmlElement
 from . import labels as L
 from .article import Listing
 from .dates import find_date
-from .dom import absolute, select, text_content, text_of
+from .dom import absolute, select, text_of
 
 __all__ = ["extract_listing", "same_host"]
 
-_NEXT_TEXT = ("trang sau", "sau", "tiếp", "tiếp theo", "trang tiếp", "next", "xem tiếp", "trang kế", "kế tiếp", "cuối", "trang cuối", "last")
+_NEXT_TEXT = (
+    "trang sau",
+    "sau",
+    "tiếp",
+    "tiếp theo",
+    "trang tiếp",
+    "next",
+    "xem tiếp",
+    "trang kế",
+    "kế tiếp",
+    "cuối",
+    "trang cuối",
+    "last",
+)
 _NEXT_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»", "›»"))
 _PAGE_URL = re.compile(
     r"(?:[?&;_](?:page|trang|start|limitstart|cur|pagenum|pageindex|pageno|paged|p)=\d+)|/page[-/]\d+|/trang[-/]\d+|[?&]Page=\d+",
     re.I,
 )
-_ONCLICK_URL = re.compile(r"""(?:self|window|document|top)?\.?location(?:\.href)?\s*=\s*['"]([^'"]+)['"]""")
+_ONCLICK_URL = re.compile(
+    r"""(?:self|window|document|top)?\.?location(?:\.href)?\s*=\s*['"]([^'"]+)['"]"""
+)
 _NOT_ARTICLE = re.compile(
     r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|webp|mp[34]|avi|wmv|flv|exe|apk)(?:$|\?)|"
     r"^/?$|/(rss|feed|sitemap|lien-he|contact|login|dang-nhap|search|tim-kiem|tag|tags)(/|\.|$)",
@@ -45,9 +60,11 @@ _CHROME = re.compile(
 
 def same_host(a: str, b: str) -> bool:
     """Hosts equal once case, a leading 'www.' and default ports are ignored."""
+
     def norm(u: str) -> str:
         host = (urlsplit(u).hostname or "").lower()
         return host[4:] if host.startswith("www.") else host
+
     return norm(a) == norm(b)
 
 
@@ -81,7 +98,10 @@ def _href(a: HtmlElement, url: str) -> str | None:
 
 def _is_current(a: HtmlElement) -> bool:
     cls = f"{a.get('class') or ''} {(a.getparent().get('class') or '') if a.getparent() is not None else ''}"
-    return bool(re.search(r"(^|\s)(active|current|selected|disabled)(\s|$)", cls)) or a.get("aria-current") == "page"
+    return (
+        bool(re.search(r"(^|\s)(active|current|selected|disabled)(\s|$)", cls))
+        or a.get("aria-current") == "page"
+    )
 
 
 def extract_listing(
@@ -113,18 +133,26 @@ def extract_listing(
     # pagination first, so its numbered links are never mistaken for articles
     pag_links: list[HtmlElement] = []
     for sel in page_selectors:
-        pag_links += [a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))]
+        pag_links += [
+            a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))
+        ]
     for el in doc.iter("a", "link"):
         if "next" in (el.get("rel") or "").lower().split():
             pag_links.append(el)
     for a in doc.iter("a"):
         t = text_of(a)
         href = a.get("href") or ""
-        target = href if href and not href.startswith(("javascript", "#")) else (a.get("onclick") or "")
+        target = (
+            href if href and not href.startswith(("javascript", "#")) else (a.get("onclick") or "")
+        )
         is_next = L.matches_any(t, _NEXT_TEXT) or t.replace(" ", "") in _NEXT_SYMBOLS
-        if (_page_number(a) is not None or is_next) and _PAGE_URL.search(target):
-            pag_links.append(a)
-        elif is_next and href and not href.startswith(("javascript", "#")):
+        if (
+            (_page_number(a) is not None or is_next)
+            and _PAGE_URL.search(target)
+            or is_next
+            and href
+            and not href.startswith(("javascript", "#"))
+        ):
             pag_links.append(a)
     order = {el: i for i, el in enumerate(doc.iter("a", "link"))}
     ordered = sorted(set(pag_links), key=lambda a: order.get(a, 0))
@@ -135,16 +163,22 @@ def extract_listing(
 
     candidates: list[HtmlElement] = []
     for sel in link_selectors:
-        candidates += [a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))]
+        candidates += [
+            a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))
+        ]
     candidates = sorted(set(candidates), key=lambda a: order.get(a, 0))
     if not candidates:
         shaped = []
         for a in doc.iter("a"):
             t = text_of(a)
-            wraps_heading = any(isinstance(c.tag, str) and c.tag in ("h2", "h3", "h4", "h5") for c in a.iter())
+            wraps_heading = any(
+                isinstance(c.tag, str) and c.tag in ("h2", "h3", "h4", "h5") for c in a.iter()
+            )
             parent = a.getparent()
             parent_heading = parent is not None and parent.tag in ("h2", "h3", "h4", "h5")
-            if ((len(t.split()) >= 4 and len(t) >= 20) or wraps_heading or parent_heading) and not _in_chrome(a):
+            if (
+                (len(t.split()) >= 4 and len(t) >= 20) or wraps_heading or parent_heading
+            ) and not _in_chrome(a):
                 shaped.append(a)
         candidates = _main_cluster(shaped)
     for a in candidates:
@@ -162,7 +196,9 @@ def extract_listing(
             around = text_of(item) if item is not None else ""
             if len(around) < 600 and (d := find_date(around)):
                 dates[href] = d.isoformat()
-    return Listing(url=url, article_urls=tuple(articles), next_urls=tuple(pages), kind="listing", dates=dates)
+    return Listing(
+        url=url, article_urls=tuple(articles), next_urls=tuple(pages), kind="listing", dates=dates
+    )
 
 
 def _main_cluster(links: list[HtmlElement]) -> list[HtmlElement]:

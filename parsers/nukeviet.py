@@ -24,23 +24,53 @@ PLATFORM = Platform(
     name="nukeviet",
     profile=Profile(
         name="nukeviet",
-        title=(".news_column h1.title", "#news_detail h1", ".news_column h1", "[itemtype$=NewsArticle] [itemprop=headline]"),
+        title=(
+            ".news_column h1.title",
+            "#news_detail h1",
+            ".news_column h1",
+            "[itemtype$=NewsArticle] [itemprop=headline]",
+        ),
         body=("#news-bodyhtml", "#news_detail .bodytext", ".news_column .bodytext", "div.bodytext"),
         lead=(".news_column .hometext", "#hometext", "div.hometext"),
         date=(".news_column .row span.h5", "#news_detail span.time", ".news_column span.time"),
         category=("ul.temp-breadcrumbs", ".breadcrumbs-wrap .breadcrumbs", "div.breadcrumbs"),
         attachments=(".news-download-file", "#news_detail .download"),
-        remove=(".news_column .list-inline", "#news_detail .control", ".news-download-file", "#imgpreview", ".modal", "#stringrating", "form#form3B", ".other-news", "ul.related"),
+        remove=(
+            ".news_column .list-inline",
+            "#news_detail .control",
+            ".news-download-file",
+            "#imgpreview",
+            ".modal",
+            "#stringrating",
+            "form#form3B",
+            ".other-news",
+            "ul.related",
+        ),
         trust_meta_date=False,
     ),
     fingerprints=(
         Fingerprint("generator", r"nukeviet", 6),
-        Fingerprint("text", "nv_base_siteurl|nv_url_rewrite|nv_lang_data|nv_assets_dir|NV_BASE_SITEURL|nv_siteroot", 4),
-        Fingerprint("text", 'id="news-bodyhtml"|class="news_column|id="news_detail"|temp-breadcrumbs', 3),
-        Fingerprint("text", "/assets/js/language/vi.js|/themes/default/js/main.js|/css/news.css", 2),
+        Fingerprint(
+            "text",
+            "nv_base_siteurl|nv_url_rewrite|nv_lang_data|nv_assets_dir|NV_BASE_SITEURL|nv_siteroot",
+            4,
+        ),
+        Fingerprint(
+            "text", 'id="news-bodyhtml"|class="news_column|id="news_detail"|temp-breadcrumbs', 3
+        ),
+        Fingerprint(
+            "text", "/assets/js/language/vi.js|/themes/default/js/main.js|/css/news.css", 2
+        ),
         Fingerprint("url", r"/vi/news/|/page-\d+/?$", 1),
     ),
-    listing_links=(".news_column .panel-body h3 a", ".news_column .panel-body h2 a", ".news_column h3 a", ".news_column h2 a",
-                   "#news_column h3 a", ".news_column .list-items h4 a", ".viewcat_list li a.show"),
+    listing_links=(
+        ".news_column .panel-body h3 a",
+        ".news_column .panel-body h2 a",
+        ".news_column h3 a",
+        ".news_column h2 a",
+        "#news_column h3 a",
+        ".news_column .list-items h4 a",
+        ".viewcat_list li a.show",
+    ),
     pagination=("ul.pagination a", ".generate_page a", "div.generate_page a"),
 )

@@ -48,7 +48,8 @@ def generator_of(doc: HtmlElement) -> str:
     """The content of a page's `<meta name="generator">` tags."""
     head = doc.find("head")
     return " ".join(
-        (m.get("content") or "") for m in (head if head is not None else doc).iter("meta")
+        (m.get("content") or "")
+        for m in (head if head is not None else doc).iter("meta")
         if (m.get("name") or "").lower() == "generator"
     )
 
@@ -93,7 +94,9 @@ class Platform:
 
     def names_generator(self, generator: str) -> bool:
         """True when a page's generator meta names this platform."""
-        return any(fp.kind == "generator" and _rx(fp.pattern).search(generator) for fp in self.fingerprints)
+        return any(
+            fp.kind == "generator" and _rx(fp.pattern).search(generator) for fp in self.fingerprints
+        )
 
     def canonical(self, url: str) -> str:
         """The platform's canonical form of an article URL (the URL itself by default)."""

@@ -20,16 +20,35 @@ PLATFORM = Platform(
     name="sharepoint",
     profile=Profile(
         name="sharepoint",
-        body=("[id$=RichHtmlField] .ms-rtestate-field", "div.ms-rtestate-field[id*=Content]", ".article-content .ms-rtestate-field"),
+        body=(
+            "[id$=RichHtmlField] .ms-rtestate-field",
+            "div.ms-rtestate-field[id*=Content]",
+            ".article-content .ms-rtestate-field",
+        ),
         date=("[id*=ArticleStartDate]", "[id*=PublishDate]", "[id*=lblNgayDang]"),
-        remove=("#s4-ribbonrow", "#suiteBar", "#sideNavBox", "#DeltaPlaceHolderLeftNavBar", ".ms-core-listMenu-verticalBox",
-                ".ms-breadcrumb-top", "#ctl00_PlaceHolderSearchArea", ".ms-srch-sb", ".ms-dialogHidden.ms-hide"),
+        remove=(
+            "#s4-ribbonrow",
+            "#suiteBar",
+            "#sideNavBox",
+            "#DeltaPlaceHolderLeftNavBar",
+            ".ms-core-listMenu-verticalBox",
+            ".ms-breadcrumb-top",
+            "#ctl00_PlaceHolderSearchArea",
+            ".ms-srch-sb",
+            ".ms-dialogHidden.ms-hide",
+        ),
     ),
     fingerprints=(
         Fingerprint("generator", r"microsoft sharepoint", 6),
-        Fingerprint("text", "/_layouts/|_spPageContextInfo|__REQUESTDIGEST|MSOWebPartPage|s4-workspace|ms-rtestate|WebPartWPQ", 4),
+        Fingerprint(
+            "text",
+            "/_layouts/|_spPageContextInfo|__REQUESTDIGEST|MSOWebPartPage|s4-workspace|ms-rtestate|WebPartWPQ",
+            4,
+        ),
         Fingerprint("text", "SMPT_Publishing|ctl00_PlaceHolderMain|ms-webpart", 2),
-        Fingerprint("url", r"/pages/[^?]+\.aspx|view_detail\.aspx|dispform\.aspx|/lists/|print\.aspx\?p=", 2),
+        Fingerprint(
+            "url", r"/pages/[^?]+\.aspx|view_detail\.aspx|dispform\.aspx|/lists/|print\.aspx\?p=", 2
+        ),
     ),
     listing_links=(".ms-listviewtable td a", ".news-list .title a", ".list-news h3 a", ".ms-vb2 a"),
     pagination=(".pager a", ".paging a", ".ms-paging a", "#pagination a", ".pagination a"),

@@ -29,7 +29,15 @@ def scores():
 
 def test_the_corpus_has_every_platform(scores) -> None:
     platforms = {s.case.platform for s in scores}
-    assert platforms == {"kontum", "nukeviet", "joomla", "liferay", "sharepoint", "wordpress", "generic"}
+    assert platforms == {
+        "kontum",
+        "nukeviet",
+        "joomla",
+        "liferay",
+        "sharepoint",
+        "wordpress",
+        "generic",
+    }
 
 
 @pytest.mark.parametrize("field", FIELDS)
@@ -54,7 +62,9 @@ def test_a_real_portals_weight_of_chrome_changes_nothing() -> None:
     heavy = _scores(with_site_chrome)
     summary = summarise(heavy)
     assert all(v == 1.0 for v in summary.accuracy.values()), [
-        (s.case.name, [f for f in FIELDS if not s.correct[f]]) for s in heavy if not all(s.correct.values())
+        (s.case.name, [f for f in FIELDS if not s.correct[f]])
+        for s in heavy
+        if not all(s.correct.values())
     ]
     assert summary.min_f1 == 1.0
 
@@ -63,7 +73,9 @@ def test_scoring_counts_what_it_should() -> None:
     case = load_corpus(CORPUS)[0]
     exact = score_page(case, dict(case.expected))
     assert all(exact.correct.values()) and exact.f1 == 1.0 and exact.leaks == []
-    wrong = dict(case.expected, views=69534, body=case.expected["body"] + "\n\nLượt xem: 544\n\nQuay về")
+    wrong = dict(
+        case.expected, views=69534, body=case.expected["body"] + "\n\nLượt xem: 544\n\nQuay về"
+    )
     scored = score_page(case, wrong)
     assert not scored.correct["views"] and scored.f1 < 1.0 and len(scored.leaks) == 2
     assert score_page(case, None, "boom").error == "boom"

@@ -30,13 +30,27 @@ def test_refused_with_its_reason(page: Path) -> None:
     assert info.value.url == expected["url"]
 
 
-@pytest.mark.parametrize("page", [p for p in CASES if p.suffix == ".html" and p.stat().st_size > 100], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "page",
+    [p for p in CASES if p.suffix == ".html" and p.stat().st_size > 100],
+    ids=lambda p: p.stem,
+)
 def test_refused_whatever_the_platform(page: Path) -> None:
     # forcing any parser on such a page still says why, rather than inventing an article
     expected = _expected(page)
-    for platform in ("generic", "kontum", "nukeviet", "joomla", "liferay", "sharepoint", "wordpress"):
+    for platform in (
+        "generic",
+        "kontum",
+        "nukeviet",
+        "joomla",
+        "liferay",
+        "sharepoint",
+        "wordpress",
+    ):
         with pytest.raises(ParseError):
-            parse_bytes(page.read_bytes(), expected["url"], expected["content_type"], platform=platform)
+            parse_bytes(
+                page.read_bytes(), expected["url"], expected["content_type"], platform=platform
+            )
 
 
 def test_the_refusal_reaches_the_command_line() -> None:

@@ -37,12 +37,23 @@ OWN_MARKUP = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sở Tà
 </div>
 <div class="tin-moi"><p>Kỷ niệm ngày 20/5/2023 lúc 08:00 tại hội trường lớn với 300 đại biểu tham dự.</p></div>
 </body></html>"""
-SELECTORS = {"title": "div.tde", "body": "div.nd", "date": "span.ngay", "views": "span.xem", "author": "div.tg", "remove": "div.qc"}
+SELECTORS = {
+    "title": "div.tde",
+    "body": "div.nd",
+    "date": "span.ngay",
+    "views": "span.xem",
+    "author": "div.tg",
+    "remove": "div.qc",
+}
 
 
 def test_the_generic_parser_alone_gets_this_site_wrong() -> None:
     got = parse(OWN_MARKUP, URL)
-    assert (got.title, got.views, got.published_at) != ("Cấp giấy chứng nhận quyền sử dụng đất lần đầu cho 1.200 hộ dân", 1234, None)
+    assert (got.title, got.views, got.published_at) != (
+        "Cấp giấy chứng nhận quyền sử dụng đất lần đầu cho 1.200 hộ dân",
+        1234,
+        None,
+    )
 
 
 def test_site_selectors_read_it_exactly() -> None:
@@ -70,7 +81,12 @@ def test_a_selector_that_matches_nothing_falls_back_to_structure() -> None:
     seed = Path(__file__).parent / "fixtures" / "kontum" / "seed-doi-thoai-giam-ngheo.html"
     url = "https://sldtbxh.kontum.gov.vn/tro-giup-xa-hoi-va-giam-ngheo/To-chuc-doi-thoai-8814"
     plain = parse_bytes(seed.read_bytes(), url, "text/html").as_dict()
-    odd = parse_bytes(seed.read_bytes(), url, "text/html", selectors={"title": "div.khong-co", "views": "span.khong-co"}).as_dict()
+    odd = parse_bytes(
+        seed.read_bytes(),
+        url,
+        "text/html",
+        selectors={"title": "div.khong-co", "views": "span.khong-co"},
+    ).as_dict()
     assert odd == plain
 
 
@@ -104,14 +120,35 @@ def test_config_selectors_flow_through_a_harvest(tmp_path: Path) -> None:
     site = FixtureSite("fixture-stnmt", n_articles=3, seed=11)
     own = site.articles[1]
     with FixtureServer([site]) as server:
-        server.add_fault(site, site.path_of(own), Fault(body=OWN_MARKUP.encode("utf-8"), content_type="text/html; charset=utf-8"), times=100)
+        server.add_fault(
+            site,
+            site.path_of(own),
+            Fault(body=OWN_MARKUP.encode("utf-8"), content_type="text/html; charset=utf-8"),
+            times=100,
+        )
         config = tmp_path / "config.yaml"
-        config.write_text(yaml.safe_dump({
-            "defaults": {"delay": 0, "timeout": 5},
-            "sites": [{"name": site.name, "province": "Kon Tum", "department": site.site_title, "start_urls": site.start_urls(),
-                       "platform": "kontum", "selectors": {k: [v] for k, v in SELECTORS.items()}}],
-        }, allow_unicode=True), encoding="utf-8")
-        result = CliRunner().invoke(cli, ["run", "--config", str(config), "--db", str(tmp_path / "a.db")])
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "defaults": {"delay": 0, "timeout": 5},
+                    "sites": [
+                        {
+                            "name": site.name,
+                            "province": "Kon Tum",
+                            "department": site.site_title,
+                            "start_urls": site.start_urls(),
+                            "platform": "kontum",
+                            "selectors": {k: [v] for k, v in SELECTORS.items()},
+                        }
+                    ],
+                },
+                allow_unicode=True,
+            ),
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(
+            cli, ["run", "--config", str(config), "--db", str(tmp_path / "a.db")]
+        )
         assert result.exit_code == 0, result.output
     with Archive.open(tmp_path / "a.db") as archive:
         row = archive.query("SELECT * FROM latest_versions WHERE url = ?", (site.url_of(own),))[0]
@@ -123,8 +160,20 @@ def test_config_selectors_flow_through_a_harvest(tmp_path: Path) -> None:
 
 
 def test_config_keeps_a_forced_platform_and_the_selectors() -> None:
-    cfg = parse_config({"sites": [{"name": "s", "province": "P", "department": "D", "start_urls": ["https://s.gov.vn/"], "platform": "nukeviet",
-                                   "selectors": {"date": "span.ngay", "body": ["div.nd", "div.noi-dung"]}}]})
+    cfg = parse_config(
+        {
+            "sites": [
+                {
+                    "name": "s",
+                    "province": "P",
+                    "department": "D",
+                    "start_urls": ["https://s.gov.vn/"],
+                    "platform": "nukeviet",
+                    "selectors": {"date": "span.ngay", "body": ["div.nd", "div.noi-dung"]},
+                }
+            ]
+        }
+    )
     site = cfg.sites[0]
     assert site.platform == "nukeviet"
     assert site.selectors == {"date": ("span.ngay",), "body": ("div.nd", "div.noi-dung")}
