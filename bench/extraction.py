@@ -9,14 +9,15 @@ Both tools start from the page's bytes: ours is `parsers.parse_bytes` (decode, d
 platform, extract, normalise), trafilatura is `bare_extraction(bytes, url=…,
 with_metadata=True)`. trafilatura has no view count and no captions; its date is a day.
 Timing: one warm-up pass, then the fastest of `--repeat` passes over the whole corpus per
-tool (our per-line memos cleared before each pass), in one process, on the machine
-described in the output.
+tool (our per-line memos cleared before each pass, garbage collection paused as `timeit`
+does), in one process, on the machine described in the output.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import platform
 import sys
@@ -102,9 +103,14 @@ def throughput(cases: list[Case], extract: Extractor, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
         clear_caches()  # each page meets cold memos, as it would on its first fetch
-        start = time.perf_counter()
-        one_pass()
-        best = min(best, time.perf_counter() - start)
+        gc.collect()
+        gc.disable()  # as timeit does: one tool's garbage is not timed against the other
+        try:
+            start = time.perf_counter()
+            one_pass()
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
     return len(cases) / best
 
 

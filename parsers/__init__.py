@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # Bump when extraction changes in a way that can change stored versions (see `reparse`).
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 PLATFORMS: dict[str, Platform] = {
     p.name: p

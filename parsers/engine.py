@@ -296,6 +296,7 @@ def clear_caches() -> None:
     """Forget the per-line memos (metadata-line tests, label splits, phrase keys). They are
     bounded; benchmarks clear them between passes so that a page is never timed warm."""
     _is_meta_line.cache_clear()
+    _class_tokens.cache_clear()
     _classify.cache_clear()
     dom_caches_clear()
     L.label_values.cache_clear()
@@ -373,35 +374,52 @@ def _attrs(el: HtmlElement) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
+def _select(
+    root: HtmlElement, sel: str, source: str | None, survey: _Survey | None
+) -> list[HtmlElement]:
+    if survey is not None:
+        found = survey.select(sel)
+        if found is not None:
+            return found
+        return [el for el in select(root, sel, source) if survey.present(el)]
+    return select(root, sel, source)
+
+
 def _select_all(
     root: HtmlElement,
     selectors: Iterable[str],
     source: str | None = None,
     memo: dict[tuple[int, str], list[HtmlElement]] | None = None,
+    survey: _Survey | None = None,
 ) -> list[HtmlElement]:
+    """What the selectors match, in their order (from the survey's index when the whole
+    page is searched and the selector is simple)."""
     out: list[HtmlElement] = []
     for sel in selectors:
         if memo is None:
-            out += select(root, sel, source)
+            out += _select(root, sel, source, survey)
             continue
         key = (id(root), sel)
         if key not in memo:
-            memo[key] = select(root, sel, source)
+            memo[key] = _select(root, sel, source, survey)
         out += memo[key]
     return out
 
 
+def _has_text(el: HtmlElement) -> bool:
+    """Whether any text stands below an element (stops at the first)."""
+    return any(t.strip() for t in el.itertext())
+
+
 def _first_with_text(
-    root: HtmlElement, selectors: Iterable[str], source: str | None = None
+    root: HtmlElement,
+    selectors: Iterable[str],
+    source: str | None = None,
+    survey: _Survey | None = None,
 ) -> HtmlElement | None:
     for sel in selectors:
-        for el in select(root, sel, source):
-            if (
-                el.tag == "img"
-                or (text_content(el) or "").strip()
-                or el.get("content")
-                or el.get("datetime")
-            ):
+        for el in _select(root, sel, source, survey):
+            if el.tag == "img" or _has_text(el) or el.get("content") or el.get("datetime"):
                 return el
     return None
 
@@ -445,13 +463,22 @@ class _Survey:
         self.categories: list[HtmlElement] = []
         self.views: list[HtmlElement] = []
         self._gone: list[tuple[int, int]] = []
-        order = self.order
+        # an index for the platform's selectors (see `select`)
+        self.by_tag: dict[str, list[HtmlElement]] = {}
+        self.by_class: dict[str, list[HtmlElement]] = {}
+        self.by_id: dict[str, list[HtmlElement]] = {}
+        order, by_tag, by_class, by_id = self.order, self.by_tag, self.by_class, self.by_id
         titles, chrome, hidden = self.titles, self.chrome, self.hidden
         for i, el in enumerate(doc.iter()):
             tag = el.tag
             if tag.__class__ is not str:
                 continue
             order[el] = i
+            same_tag = by_tag.get(tag)
+            if same_tag is None:
+                by_tag[tag] = [el]
+            else:
+                same_tag.append(el)
             if tag in _HEADINGS:
                 titles.append(el)
             elif tag in _CHROME_TAGS:
@@ -461,6 +488,15 @@ class _Survey:
                 continue
             attrs = dict(items)
             cls = attrs.get("class", "")
+            if cls:
+                for token in _class_tokens(cls):
+                    same = by_class.get(token)
+                    if same is None:
+                        by_class[token] = [el]
+                    else:
+                        same.append(el)
+            if "id" in attrs:
+                by_id.setdefault(attrs["id"], []).append(el)
             style = attrs.get("style")
             if (
                 "hidden" in attrs
@@ -516,6 +552,116 @@ class _Survey:
         pos = self.order.get(el)
         return pos is not None and not any(s <= pos < e for s, e in self._gone)
 
+    def select(self, selector: str) -> list[HtmlElement] | None:
+        """What a selector of tags, classes and ids (with descendant and child combinators)
+        matches among the elements still on the page, in document order, from the index;
+        None for any other selector (the caller asks lxml)."""
+        parts = _simple_selector(selector)
+        if parts is None:
+            return None
+        return self._match(parts)
+
+    def _match(self, parts: tuple[_Compound, ...]) -> list[HtmlElement] | None:
+        combinator, tag, eid, classes = parts[-1]
+        if tag and not eid and not classes and len(parts) > 1:
+            # ".cat-links a": down from the few contexts, not up from every link
+            contexts = self._match(parts[:-1])
+            if contexts is None:
+                return None
+            found: dict[HtmlElement, int] = {}
+            for ctx in contexts:
+                below = (
+                    (c for c in ctx if c.tag == tag)
+                    if combinator == ">"
+                    else ctx.iterdescendants(tag)
+                )
+                for el in below:
+                    if el not in found and self.present(el):
+                        found[el] = self.order.get(el, -1)
+            return sorted(found, key=found.__getitem__)
+        if eid:
+            candidates = self.by_id.get(eid, [])
+        elif classes:
+            candidates = min((self.by_class.get(c, []) for c in classes), key=len)
+        elif tag:
+            candidates = self.by_tag.get(tag, [])
+        else:
+            return None
+        last = len(parts) - 1
+        return [
+            el
+            for el in candidates
+            if _compound_matches(el, parts[last])
+            and _context_matches(el, parts, last)
+            and self.present(el)
+        ]
+
+
+_Compound = tuple[str, str | None, str | None, tuple[str, ...]]  # (combinator, tag, id, classes)
+_COMPOUND = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
+
+
+@lru_cache(maxsize=4096)
+def _class_tokens(cls: str) -> tuple[str, ...]:
+    return tuple(cls.split())
+
+
+@lru_cache(maxsize=1024)
+def _simple_selector(selector: str) -> tuple[_Compound, ...] | None:
+    """'div.a > p.b #c' as compounds with the combinator that joins each to the one before;
+    None when the selector uses anything else (attributes, pseudo-classes, groups, XPath)."""
+    if any(ch in selector for ch in "[]:,*+~()\"'/\\") or not selector.strip():
+        return None
+    parts: list[_Compound] = []
+    combinator = " "
+    for word in re.sub(r"\s*>\s*", " > ", selector.strip()).split():
+        if word == ">":
+            combinator = ">"
+            continue
+        m = _COMPOUND.match(word)
+        if not m or not (m.group(1) or m.group(2)):
+            return None
+        ids = re.findall(r"#([\w-]+)", m.group(2))
+        if len(ids) > 1:
+            return None
+        classes = tuple(re.findall(r"\.([\w-]+)", m.group(2)))
+        parts.append(
+            (combinator, (m.group(1) or "").lower() or None, ids[0] if ids else None, classes)
+        )
+        combinator = " "
+    return tuple(parts) if parts and parts[0][0] == " " else None
+
+
+def _compound_matches(el: HtmlElement, part: _Compound) -> bool:
+    _, tag, eid, classes = part
+    if tag and el.tag != tag:
+        return False
+    if eid and el.get("id") != eid:
+        return False
+    if classes:
+        tokens = _class_tokens(el.get("class") or "")
+        return all(c in tokens for c in classes)
+    return True
+
+
+def _context_matches(el: HtmlElement, parts: tuple[_Compound, ...], i: int) -> bool:
+    """Whether the compounds before parts[i] match el's ancestors as their combinators say."""
+    if i == 0:
+        return True
+    combinator = parts[i][0]
+    parent = el.getparent()
+    if combinator == ">":
+        return (
+            parent is not None
+            and _compound_matches(parent, parts[i - 1])
+            and _context_matches(parent, parts, i - 1)
+        )
+    while parent is not None:
+        if _compound_matches(parent, parts[i - 1]) and _context_matches(parent, parts, i - 1):
+            return True
+        parent = parent.getparent()
+    return False
+
 
 def _strip_invisible(doc: HtmlElement, survey: _Survey) -> None:
     for el in survey.hidden:
@@ -530,7 +676,7 @@ def _remove_chrome(
     survey: _Survey,
     source: str | None = None,
 ) -> None:
-    for el in _select_all(doc, profile.remove, source):
+    for el in _select_all(doc, profile.remove, source, survey=survey):
         if el not in keep and el.getparent() is not None and survey.present(el):
             survey.drop(el)
     # in document order, so a breadcrumb inside a dropped <nav> goes with it, whole
@@ -1386,9 +1532,10 @@ def _entry_holding(body: HtmlElement) -> int:
     """How many entries the list has when the body found is (inside) one entry of a repeated
     list of headline links with summaries; 0 when it is not."""
     el = body
+    limit = 3 * len(text_content(body)) + 400  # an entry is its summary, a title and a date
     for _ in range(8):
         parent = el.getparent()
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None or parent.tag in ("body", "html") or len(text_content(el)) > limit:
             return 0
         shape = _shape(el)
         siblings = [c for c in parent if isinstance(c.tag, str) and _shape(c) == shape]
@@ -1414,7 +1561,7 @@ def _listing_reason(
     if not body_failed and text > 2500:
         return looks_like_listing(body, paragraphs)
     if body is not None and not body_failed:
-        if n := _entry_holding(body):
+        if text < 1200 and (n := _entry_holding(body)):
             return f"a listing page (the text found is one of {n} entries, each with its own headline link)"
         for items in _list_items(body, within=body).values():
             inside = [i for i in items if _is_entry(i)]
@@ -1549,10 +1696,6 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
 
     # 1. clean (the profile's category element first: NukeViet keeps its breadcrumb in a hidden
     # list that script copies into view)
-    category_els = _select_all(doc, profile.category, source)
-    attachment_links = [
-        a for el in _select_all(doc, profile.attachments, source) for a in el.iter("a")
-    ]
     etree.strip_elements(
         doc,
         "script",
@@ -1575,16 +1718,25 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         with_tail=False,
     )
     survey = _Survey(doc)
+    category_els = _select_all(doc, profile.category, source, survey=survey)
+    attachment_links = [
+        a
+        for el in _select_all(doc, profile.attachments, source, survey=survey)
+        for a in el.iter("a")
+    ]
     crumb_els = list(survey.crumbs)  # read before chrome removal takes them
     _strip_invisible(doc, survey)
-    title_el = _first_with_text(doc, profile.title, source)
-    body_el = _first_with_text(doc, profile.body, source)
-    if body_el is None and profile.body and _select_all(doc, profile.body, source):
+    title_el = _first_with_text(doc, profile.title, source, survey)
+    body_el = _first_with_text(doc, profile.body, source, survey)
+    if (
+        body_el is None
+        and profile.body
+        and (matched_body := _select_all(doc, profile.body, source, survey=survey))
+    ):
         # the platform's body element is there but holds nothing
-        matched = _select_all(doc, profile.body, source)[0]
-        if matched.find(".//img") is None:
+        if matched_body[0].find(".//img") is None:
             raise ParseError(url, "the article body is empty", definite=True)
-    lead_el = _first_with_text(doc, profile.lead, source)
+    lead_el = _first_with_text(doc, profile.lead, source, survey)
     keep: set[HtmlElement] = set()
     for el in (title_el, body_el, lead_el):
         if el is not None:
@@ -1592,7 +1744,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
             keep.update(_ancestors(el))
     meta_sels = (*profile.meta, *profile.date, *profile.views, *profile.author, *profile.poster)
     memo: dict[tuple[int, str], list[HtmlElement]] = {}
-    for el in _select_all(doc, meta_sels, source, memo):
+    for el in _select_all(doc, meta_sels, source, memo, survey):
         keep.add(el)
         keep.update(_ancestors(el))
     _remove_chrome(doc, profile, keep, survey, source)
@@ -1646,7 +1798,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     ):
         els = [
             e
-            for e in _select_all(doc, sels, source, memo)
+            for e in _select_all(doc, sels, source, memo, survey)
             if e is not body_el and not _inside(body_el, e)
         ]
         meta_els[kind] = els

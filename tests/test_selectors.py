@@ -177,3 +177,44 @@ def test_config_keeps_a_forced_platform_and_the_selectors() -> None:
     site = cfg.sites[0]
     assert site.platform == "nukeviet"
     assert site.selectors == {"date": ("span.ngay",), "body": ("div.nd", "div.noi-dung")}
+
+
+def test_the_selector_index_answers_as_lxml_does() -> None:
+    """The engine answers simple platform selectors from its one-pass index; on every gold page
+    and for every selector of every platform, that must be what lxml's CSS selectors give."""
+    from lxml import etree
+
+    from parsers.dom import load, select
+    from parsers.engine import _simple_selector, _Survey
+
+    selectors = {
+        sel
+        for p in PLATFORMS.values()
+        for field in (
+            "title",
+            "body",
+            "lead",
+            "date",
+            "views",
+            "author",
+            "poster",
+            "category",
+            "meta",
+            "remove",
+            "attachments",
+        )
+        for sel in getattr(p.profile, field)
+    } | {"div.nd > p", "td.contentheading", "div p", "ul.related li", "span", "#news-bodyhtml p"}
+    simple = sorted(s for s in selectors if _simple_selector(s) is not None)
+    assert len(simple) > 40
+    pages = [
+        p
+        for p in sorted((Path(__file__).parent / "fixtures").glob("*/*.html"))
+        if p.stat().st_size > 100
+    ]
+    for page in pages:
+        doc = load(page.read_text(encoding="utf-8"))
+        etree.strip_elements(doc, "script", "style", etree.Comment, with_tail=False)
+        survey = _Survey(doc)
+        for sel in simple:
+            assert survey.select(sel) == select(doc, sel), (page.name, sel)
