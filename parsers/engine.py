@@ -428,9 +428,11 @@ def _first_with_text(
 
 # What an element's class and id say it is, as bits (computed once per distinct pair).
 _CHROME, _CRUMB, _TITLE, _CATEGORY, _VIEWS = 1, 2, 4, 8, 16
-_CRUMB_ATTR = re.compile(r"breadcrumb|duong-?dan|path|sitemapdirectional", re.I)
+_CRUMB_ATTR = re.compile(
+    r"crumb|bread|duong-?dan|path|sitemapdirectional|vi-?tri|(?:^|[\s_-])bc(?:$|[\s_-])", re.I
+)
 _TITLE_WORDS = re.compile(r"title|tieu-?de|heading|headline", re.I)
-_CATEGORY_ATTR = re.compile(r"cate|chuyen-?muc|cat-?title|cat-?name|danh-?muc", re.I)
+_CATEGORY_ATTR = re.compile(r"cate|(?:^|[\s_-])cat[-_]|chuyen-?muc|danh-?muc", re.I)
 _VIEWS_ATTR = re.compile(r"view|hits|luot-?xem", re.I)
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4"))
 _CHROME_TAGS = frozenset(("nav", "aside", "footer", "header"))
@@ -876,44 +878,48 @@ def _find_title(
             # the heading itself, not a wrapper whose text is the same
             return collapse(text_content(el)), el
     if ref:
-        return _strip_site_name(ref, doc, metas or {}), None
+        stripped = _strip_site_name(ref, doc, metas or {})
+        return stripped, _element_saying(doc, collapse(stripped))
     return None, None
 
 
 def _strip_site_name(ref: str, doc: HtmlElement, metas: dict[str, str]) -> str:
-    """'Tiêu đề bài - Sở Lao động tỉnh Kon Tum' → 'Tiêu đề bài': cut the segments that name the
-    site (og:site_name, or text the page repeats in its header or footer)."""
+    """'Tiêu đề bài - Sở Lao động tỉnh Kon Tum' → 'Tiêu đề bài', and 'Sở Tư pháp - Tiêu đề' →
+    'Tiêu đề': cut the end segments that name the site (og:site_name, or an organisation's
+    name where the rest is not one)."""
     parts = re.split(r"(\s+[-|–—»]\s+|\s*\|\s*|\s+::\s+)", ref)
-    segs = parts[0::2]
-    if len(segs) < 2:
+    if len(parts) < 3:
         return ref
     site = search_key(metas.get("og:site_name") or "")
-    chrome = search_key(
-        " ".join(
-            text_of(e)
-            for e in doc.xpath(
-                "//footer|//header|//*[contains(@id,'footer') or contains(@class,'footer') or contains(@id,'header') or contains(@class,'header') or contains(@class,'logo')]"
-            )[:6]
-        )
-    )[:4000]
 
-    def is_site(text: str) -> bool:
+    def is_site(text: str, others: list[str]) -> bool:
         k = search_key(text.strip())
-        return bool(k) and ((site and (k in site or site in k)) or (len(k) > 6 and k in chrome))
+        if not k:
+            return True
+        if site and (k in site or site in k):
+            return True
+        return _looks_like_org(text) and not any(_looks_like_org(o) for o in others if o.strip())
 
-    # strip from the end, then from the start
-    while len(segs) > 1 and is_site(segs[-1]):
-        segs.pop()
+    while len(parts) >= 3 and is_site(parts[-1], parts[:-2:2]):
         parts = parts[:-2]
-    while len(segs) > 1 and is_site(segs[0]):
-        segs.pop(0)
+    while len(parts) >= 3 and is_site(parts[0], parts[2::2]):
         parts = parts[2:]
-    if len(segs) > 1 and len("".join(parts)) == len(ref):
-        # nothing recognised: a trailing organisation name is still the site's
-        last = segs[-1].strip()
-        if _looks_like_org(last):
-            parts = parts[:-2]
     return "".join(parts).strip()
+
+
+def _element_saying(doc: HtmlElement, text: str) -> HtmlElement | None:
+    """The innermost block whose whole text is `text` (the title `<title>` repeats)."""
+    if len(text.split()) < 4 or '"' in text and "'" in text:
+        return None
+    quote = "'" if "'" not in text else '"'
+    for el in doc.xpath(f"//body//*[normalize-space(.)={quote}{text}{quote}]")[::-1]:
+        if el.tag not in _INLINE:
+            return el
+        parent = el.getparent()
+        if parent is not None and collapse(text_content(parent)) == text:
+            return parent
+        return el
+    return None
 
 
 # --- step 5: split the article's lines ----------------------------------------------------
