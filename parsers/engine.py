@@ -432,7 +432,7 @@ _CRUMB_ATTR = re.compile(
     r"crumb|bread|duong-?dan|path|sitemapdirectional|vi-?tri|(?:^|[\s_-])bc(?:$|[\s_-])", re.I
 )
 _TITLE_WORDS = re.compile(r"title|tieu-?de|heading|headline", re.I)
-_CATEGORY_ATTR = re.compile(r"cate|(?:^|[\s_-])cat[-_]|chuyen-?muc|danh-?muc", re.I)
+_CATEGORY_ATTR = re.compile(r"cate|(?:^|[\s_-])cat[-_]|chuyen-?muc|danh-?muc|portlet-title", re.I)
 _VIEWS_ATTR = re.compile(r"view|hits|luot-?xem", re.I)
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4"))
 _CHROME_TAGS = frozenset(("nav", "aside", "footer", "header"))
@@ -1641,19 +1641,21 @@ class _Regions:
 
 
 def _regions(lines: list[Block], spans: dict[str, tuple[int, int]], excluded: set[int]) -> _Regions:
+    """The zone's lines cut around the title and the body. Lines of the platform's metadata
+    elements (`excluded`) are left out of the body only: around it they are what is read."""
     bs, be = spans.get("body", (0, len(lines)))
     ts, te = spans.get("title", (bs, bs))
     keep = [i not in excluded for i in range(len(lines))]
     if bs <= ts < be:
         # the title inside the body container: the body starts after it
         body = [lines[i] for i in range(te, be) if keep[i]]
-        before = [lines[i] for i in range(max(0, bs - 12), ts) if keep[i]]
+        before = lines[max(0, bs - 12) : ts]
         between: list[Block] = []
     else:
         body = [lines[i] for i in range(bs, be) if keep[i]]
-        before = [lines[i] for i in range(max(0, ts - 8), ts) if keep[i]] if ts <= bs else []
-        between = [lines[i] for i in range(te, bs) if keep[i]] if te <= bs else []
-    after = [lines[i] for i in range(be, min(len(lines), be + 40)) if keep[i]]
+        before = lines[max(0, ts - 8) : ts] if ts <= bs else []
+        between = lines[te:bs] if te <= bs else []
+    after = lines[be : min(len(lines), be + 40)]
     return _Regions(before, between, body, after)
 
 
@@ -1850,8 +1852,9 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
                 split.author, split.author_rank = got[1], got[0]
                 break
     # the lead: the profile's lead element, or long sentences between the title and the body
+    meta_texts = {lines[i].text for i in excluded}
     lead_paras = lead.paragraphs + [
-        p for p in head.paragraphs if len(p) >= 60 and not _is_meta_line(p)
+        p for p in head.paragraphs if len(p) >= 60 and not _is_meta_line(p) and p not in meta_texts
     ]
     body_keys = {search_key(p) for p in split.paragraphs[:3]} if lead_paras else set()
     paragraphs = [p for p in lead_paras if search_key(p) not in body_keys] + split.paragraphs

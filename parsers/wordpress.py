@@ -52,6 +52,8 @@ PLATFORM = Platform(
             ".byline .fn",
             ".post-author a",
             ".td-post-author-name a",
+            ".meta-author a",
+            "a[rel~=author]",
         ),
         category=(".cat-links a", ".entry-categories a", ".post-categories a", "a[rel~=category]"),
         # (share bars, related posts, comments, widgets and tags go with the generic chrome)
