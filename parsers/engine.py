@@ -1406,6 +1406,7 @@ def _category(
     found: dict[str, L.LabelHit],
     order: _Survey,
     source: str | None = None,
+    before: list[Block] | None = None,
 ) -> str | None:
     for el in category_els:
         if value := _crumb_value(el, title):
@@ -1433,6 +1434,37 @@ def _category(
                 best = (pos, t)
         if best:
             return best[1]
+    return _section_heading(before or [], title)
+
+
+def _section_heading(before: list[Block], title: str) -> str | None:
+    """A short heading standing right above the title: the section the page is filed under
+    ("VĂN HÓA", a linked "Tin hoạt động"), when nothing names it otherwise."""
+    title_key = search_key(title)
+    for b in reversed(before[-3:]):
+        t = b.text
+        if b.is_image or not t:
+            continue
+        if (
+            _is_date_line(b)
+            or L.is_counter(t)
+            or L.matches_any(t, L.CHROME_LINES)
+            or _is_meta_line(t)
+        ):
+            continue
+        words = t.split()
+        headingish = b.heading or b.bold or t.isupper() or b.link_chars >= len(t) - 2
+        if (
+            headingish
+            and 1 <= len(words) <= 6
+            and len(t) <= 50
+            and not _TERMINAL.search(t)
+            and not re.search(r"\d{3,}", t)
+            and search_key(t) != title_key
+            and not _looks_like_org(t)
+        ):
+            return t.strip(" :»>")
+        return None  # the first real line above the title decides
     return None
 
 
@@ -1955,7 +1987,9 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         author = _author_from(found["author"].value)
 
     # 7. category, attachments
-    category = _category(doc, category_els, crumb_els, title_el, title, found, order, source)
+    category = _category(
+        doc, category_els, crumb_els, title_el, title, found, order, source, regions.before
+    )
     attachments: list[Attachment] = []
     seen: set[str] = set()
     for a in [*body_el.iter("a"), *attachment_links]:
