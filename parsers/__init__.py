@@ -12,6 +12,7 @@ fingerprints, listing selectors); `engine` holds the extraction cascade they sha
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 from lxml.html import HtmlElement
@@ -105,6 +106,8 @@ def parse(
     The platform's parser runs first; if it cannot read the page, the generic parser tries,
     and the error names both reasons when neither can.
     """
+    if not unicodedata.is_normalized("NFC", html):
+        html = unicodedata.normalize("NFC", html)  # labels and names are matched composed
     doc = _load(html, url)
     chosen = _platform(platform, doc, html, url)
     profile = chosen.profile.with_overrides(dict(selectors) if selectors else None)

@@ -1573,11 +1573,16 @@ def _entry_holding(body: HtmlElement) -> int:
     limit = 3 * len(text_content(body)) + 400  # an entry is its summary, a title and a date
     for _ in range(8):
         parent = el.getparent()
-        if parent is None or parent.tag in ("body", "html") or len(text_content(el)) > limit:
+        if parent is None or parent.tag in ("body", "html"):
             return 0
         shape = _shape(el)
         siblings = [c for c in parent if isinstance(c.tag, str) and _shape(c) == shape]
-        if len(siblings) >= 2 and any(_is_headline_link(a) for a in el.iter("a")):
+        if len(siblings) < 2:
+            el = parent
+            continue
+        if len(text_content(el)) > limit:
+            return 0
+        if any(_is_headline_link(a) for a in el.iter("a")):
             entries = [
                 c
                 for c in siblings

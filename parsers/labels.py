@@ -17,20 +17,20 @@ from .normalise import search_key as _search_key
 
 # `search_key` one character at a time, as a table: str.translate runs it in C. Built from
 # normalise.search_key itself, so the two always agree (it maps one code point to one).
-_FOLD_TABLE = {c: _search_key(chr(c)) for c in range(0x2000)}
+_FOLD_TABLE = {c: _search_key(chr(c)) for c in range(0x2500)}
 
 
 def search_key(text: str) -> str:
-    """normalise.search_key, fast for the Latin and Vietnamese letters of these pages.
+    """normalise.search_key through a table: the same on every character below U+2500 (Latin,
+    Vietnamese, punctuation); above it (fullwidth or circled letters, never seen on these
+    pages) characters stay as they are. One code point for one, as normalise's.
 
     >>> search_key("Đăng bởi : SLDTBXH") == _search_key("Đăng bởi : SLDTBXH")
     True
     """
     if text.isascii():
         return text.lower()
-    if max(text) < "\u2000":
-        return text.translate(_FOLD_TABLE)
-    return _search_key(text)
+    return text.translate(_FOLD_TABLE)
 
 
 # --- the label tables (display form; matched folded) -------------------------------------

@@ -113,3 +113,12 @@ def test_a_joomla_article_carries_its_canonical_url() -> None:
     article = parse_bytes(page.read_bytes(), url, "text/html")
     assert article.canonical_url and "Itemid" not in article.canonical_url
     assert "Itemid" in article.url  # the fetched URL is kept as it was
+
+
+def test_decomposed_text_reads_as_composed() -> None:
+    import unicodedata
+
+    html, url = _page("kontum/seed-doi-thoai-giam-ngheo")
+    nfd = unicodedata.normalize("NFD", html)
+    assert nfd != html
+    assert parse(nfd, url).as_dict() == parse(html, url).as_dict()
