@@ -4,9 +4,12 @@ A platform module is mostly data: a Profile naming where its title, body, date, 
 author and category live. `extract(doc, url, profile)` applies it in numbered steps and
 falls back to structure and Vietnamese labels wherever a selector finds nothing:
 
-1. Clean: drop what is never visible (scripts, comments, `hidden`/`display:none` elements:
-   NukeViet hides an edit-time "datePublished" that way) and page chrome (menus, share
-   bars, comments, visit counters, the profile's `remove` selectors).
+1. Survey and clean: one pass over the elements (`_Survey`) notes their order, indexes
+   them for the profile's selectors, and finds what is hidden, chrome, breadcrumb, title-,
+   category- or views-like. Then drop what is never visible (scripts, comments,
+   `hidden`/`display:none` elements: NukeViet hides an edit-time "datePublished" that way)
+   and page chrome (menus, share bars, comments, visit counters, the profile's `remove`),
+   keeping the profile's title, body and metadata elements.
 2. Body: the profile's selector, else the element that holds the most paragraph text once
    link text is discounted.
 3. Title: the profile's selector, else the heading (or title-classed element) that best
@@ -22,10 +25,12 @@ falls back to structure and Vietnamese labels wherever a selector finds nothing:
    "Tác giả", "Chuyên mục") on lines of the zone near the title and body, never from the
    page header or a sidebar; a date line right by the title when nothing is labelled;
    `<meta>`/JSON-LD dates only when the page shows none and the profile trusts them.
-7. Category: the profile, a "Chuyên mục" label, the breadcrumb's last item, or the
-   category heading above the title. Images and attachments from the article's lines.
-8. Refuse what is not an article (a listing, a login or error page, an empty body) with a
-   `ParseError` that says why.
+7. Category: the profile, a "Chuyên mục" label, the breadcrumb's last item, a
+   category-classed element or a short heading right above the title. Images from the
+   article's lines; attachments from the body and the profile's download panel.
+8. Refuse what is not an article (a listing: the text found is one entry of a repeated list
+   of headline links, or holds such entries; a login or error page; an empty body) with a
+   `ParseError` that says why (`definite=True`: no other parser need try).
 """
 
 from __future__ import annotations
