@@ -193,7 +193,9 @@ def all_dates(text: str) -> list[tuple[int, date | datetime]]:
                 )
     if not found:
         spaced = _DMY_SPACES.match(text)
-        if spaced and (d := _mkdate(int(spaced.group(3)), int(spaced.group(2)), int(spaced.group(1)))):
+        if spaced and (
+            d := _mkdate(int(spaced.group(3)), int(spaced.group(2)), int(spaced.group(1)))
+        ):
             found.append((spaced.start(1), spaced.end(), d))
     found.sort(key=lambda x: x[0])
     return [(start, value) for start, _, value in found]

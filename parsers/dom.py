@@ -491,6 +491,90 @@ def blocks(
     return out
 
 
+# --- element helpers the parser modules share -------------------------------------------
+
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)(?:$|[?#&])", re.I)
+
+
+INLINE_TAGS = frozenset(
+    (
+        "a",
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "font",
+        "sup",
+        "sub",
+        "small",
+        "big",
+        "abbr",
+        "cite",
+        "label",
+        "s",
+        "strike",
+        "mark",
+        "q",
+        "time",
+    )
+)
+
+
+def ancestors(el: HtmlElement) -> list[HtmlElement]:
+    out = []
+    p = el.getparent()
+    while p is not None:
+        out.append(p)
+        p = p.getparent()
+    return out
+
+
+def common_ancestor(a: HtmlElement, b: HtmlElement) -> HtmlElement:
+    chain = [a, *ancestors(a)]
+    seen = set(chain)
+    for el in [b, *ancestors(b)]:
+        if el in seen:
+            return el
+    return chain[-1]
+
+
+def inside(el: HtmlElement, container: HtmlElement) -> bool:
+    while el is not None:
+        if el is container:
+            return True
+        el = el.getparent()
+    return False
+
+
+def drop(el: HtmlElement) -> None:
+    """Remove an element but keep its tail text in the tree."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def class_and_id(el: HtmlElement) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def page_title(doc: HtmlElement) -> str | None:
+    el = doc.find(".//title")
+    if el is None:
+        return None
+    t = collapse(text_content(el) or "")
+    return t or None
+
+
 def clear_caches() -> None:
     """Forget the memos of class and style attributes (benchmarks time pages cold)."""
     _class_info.cache_clear()

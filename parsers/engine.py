@@ -4,7 +4,7 @@ A platform module is mostly data: a Profile naming where its title, body, date, 
 author and category live. `extract(doc, url, profile)` applies it in numbered steps and
 falls back to structure and Vietnamese labels wherever a selector finds nothing:
 
-1. Survey and clean: one pass over the elements (`_Survey`) notes their order, indexes
+1. Survey and clean: one pass over the elements (`Survey`) notes their order, indexes
    them for the profile's selectors, and finds what is hidden, chrome, breadcrumb, title-,
    category- or views-like. Then drop what is never visible (scripts, comments,
    `hidden`/`display:none` elements: NukeViet hides an edit-time "datePublished" that way)
@@ -48,124 +48,50 @@ from lxml.html import HtmlElement
 
 from . import labels as L
 from .article import Article, Attachment
+from .bylines import (
+    _SENTENCE_BREAK,
+    _TERMINAL,
+    author_from,
+    byline,
+    looks_like_name,
+    looks_like_org,
+)
 from .dates import all_dates, date_spans, find_date
-from .dom import Block, absolute, blocks, collapse, select, text_content, text_of
+from .dom import (
+    ATTACHMENT_EXT,
+    INLINE_TAGS,
+    Block,
+    absolute,
+    ancestors,
+    blocks,
+    class_and_id,
+    collapse,
+    common_ancestor,
+    inside,
+    page_title,
+    select,
+    text_content,
+    text_of,
+)
 from .dom import clear_caches as dom_caches_clear
 from .errors import ParseError
 from .labels import search_key
 from .normalise import display
+from .refusal import listing_reason, looks_like_listing, refuse
+from .survey import (
+    Survey,
+    _class_tokens,
+    _classify,
+    is_chrome,
+    strip_invisible,
+)
 
 __all__ = ["Profile", "extract", "page_title", "meta_content", "looks_like_listing"]
 
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)(?:$|[?#&])", re.I)
 _SEPARATORS = re.compile(r"\s+[-|–—:»]\s+|\s*\|\s*|\s+::\s+")
-_TERMINAL = re.compile(r"[.!?…:;]\s*[\"”’)\]]*$|\./\.?$")
-_SENTENCE_BREAK = re.compile(r"[.!?…]\s+[\"“(]?[A-ZĐÀ-Ỹ]")
-_ORG_WORDS = (
-    "phòng",
-    "ban",
-    "sở",
-    "ubnd",
-    "ủy ban",
-    "trung tâm",
-    "văn phòng",
-    "chi cục",
-    "trường",
-    "hội",
-    "đoàn",
-    "huyện",
-    "xã",
-    "phường",
-    "thị trấn",
-    "thành phố",
-    "tỉnh",
-    "cổng",
-    "báo",
-    "đài",
-    "tạp chí",
-    "bộ",
-    "cục",
-    "tổng cục",
-    "ttxvn",
-    "vnexpress",
-    "mttq",
-    "đảng ủy",
-    "huyện ủy",
-    "tỉnh ủy",
-    "thành ủy",
-    "công an",
-    "bchqs",
-    "ttvh",
-    "trang thông tin",
-    "cơ quan",
-    "viện",
-    "bệnh viện",
-    "công ty",
-    "hợp tác xã",
-    "chi nhánh",
-    "website",
-    "thông tấn",
-)
-# compared with their marks: folded, "phường" (ward) would be the name "Phương"
-_ORG_KEYS = tuple(w + " " for w in _ORG_WORDS) + ("ubnd", "ttxvn", "mttq", "bchqs")
-# compared with their marks: folded, "những" would be the name "Nhung"
-_NOT_NAME_WORDS = frozenset(
-    w
-    for w in (
-        "và",
-        "của",
-        "các",
-        "những",
-        "được",
-        "đã",
-        "cho",
-        "tại",
-        "với",
-        "trong",
-        "là",
-        "có",
-        "một",
-        "số",
-        "này",
-        "theo",
-        "về",
-        "đến",
-        "từ",
-        "không",
-        "năm",
-        "ngày",
-        "tháng",
-        "hoạt",
-        "động",
-    )
-)
-_NOT_NAME_START = ("hinh anh", "mot so", "toan canh", "quang canh", "video")
-# The account names some templates print where a byline would be.
-_ACCOUNT_NAMES = frozenset(
-    ("admin", "administrator", "quan tri", "quan tri vien", "super user", "webmaster")
-)
-_ERROR_PAGE = re.compile(
-    r"(khong tim thay|khong ton tai|page not found|not found|loi 404|error 404|404 error|http 404|"
-    r"404 not found|^404\b|\b404 -|trang ban yeu cau|an error occurred|da xay ra loi|co loi xay ra|"
-    r"da xay ra su co|xin loi, da xay ra|server error|bai viet khong ton tai|noi dung khong ton tai|"
-    r"access denied|truy cap bi tu choi|khong co quyen truy cap|something went wrong|requested resource|"
-    r"da bi xoa|duong dan khong hop le|yeu cau khong hop le|khong the tim thay|the page you|"
-    r"khong the hien thi trang)"
-)
-_LOGIN = re.compile(r"(dang nhap|login|log in|sign in|mat khau|password)")
 _WEEKDAY = re.compile(
     r"\b(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn|t[2-7]|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday|ngay|luc|gio|sa|ch|am|pm|gmt\s*\+?\s*7|\+07:?00|vao|gui boi|dang boi|boi)\b"
-)
-# What makes an element chrome when its class or id says so (menus, share bars, counters…).
-_CHROME_ATTR = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|menu|mainmenu|topmenu|megamenu|submenu|breadcrumbs?|share|sharing|"
-    r"social|addthis|sharedaddy|comments?|comment-?form|respond|counter|thongke|thong-?ke|"
-    r"visitors?|statistics?|online|banner|advert|ads|quang-?cao|tags?|tag-?list|tags-links|"
-    r"keywords?|toolbar|font-?size|rating|vote|related|other-?news|othernews|tin-?khac|"
-    r"tinkhac|tin-?lien-?quan|post-?navigation|nav-?links|sidebar|widget|footer|copyright|"
-    r"skip-?link|skip-to-content)(?:$|[\s_-])",
-    re.I,
 )
 _CONTENT_ATTR = re.compile(
     r"content|article|detail|body|noi-?dung|noidung|chi-?tiet|chitiet|entry|post|news|main", re.I
@@ -173,30 +99,6 @@ _CONTENT_ATTR = re.compile(
 _NEGATIVE_ATTR = re.compile(
     r"comment|sidebar|footer|related|other|menu|nav|widget|banner|advert|tin-?khac|lien-?quan|most|xem-?nhieu|hot|popular",
     re.I,
-)
-_INLINE = frozenset(
-    (
-        "a",
-        "span",
-        "strong",
-        "b",
-        "em",
-        "i",
-        "u",
-        "font",
-        "sup",
-        "sub",
-        "small",
-        "big",
-        "abbr",
-        "cite",
-        "label",
-        "s",
-        "strike",
-        "mark",
-        "q",
-        "time",
-    )
 )
 _NOT_BODY = frozenset(
     (
@@ -235,19 +137,6 @@ _NOT_BODY = frozenset(
     )
 )
 _CONTAINERS = frozenset(("div", "td", "article", "section", "main", "form", "center", "blockquote"))
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_HIDDEN_CLASS = frozenset(("hidden", "hide", "d-none"))
-
-
-def _hidden(el: HtmlElement) -> bool:
-    if el.get("hidden") is not None:
-        return True
-    if el.get("aria-hidden") == "true":
-        return el.tag not in ("i", "em", "span") and el.find(".//img") is None
-    style = el.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
-    return not _HIDDEN_CLASS.isdisjoint((el.get("class") or "").split())
 
 
 _LONG_TEXT_XPATH = etree.XPath("//body//text()[string-length(normalize-space(.)) > 20]")
@@ -322,65 +211,12 @@ def meta_content(doc: HtmlElement, *names: str) -> str | None:
     return best[1] if best else None
 
 
-def page_title(doc: HtmlElement) -> str | None:
-    el = doc.find(".//title")
-    if el is None:
-        return None
-    t = collapse(text_content(el) or "")
-    return t or None
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", search_key(text))
 
 
-def _ancestors(el: HtmlElement) -> list[HtmlElement]:
-    out = []
-    p = el.getparent()
-    while p is not None:
-        out.append(p)
-        p = p.getparent()
-    return out
-
-
-def _common_ancestor(a: HtmlElement, b: HtmlElement) -> HtmlElement:
-    chain = [a, *_ancestors(a)]
-    seen = set(chain)
-    for el in [b, *_ancestors(b)]:
-        if el in seen:
-            return el
-    return chain[-1]
-
-
-def _inside(el: HtmlElement, container: HtmlElement) -> bool:
-    while el is not None:
-        if el is container:
-            return True
-        el = el.getparent()
-    return False
-
-
-def _drop(el: HtmlElement) -> None:
-    """Remove an element but keep its tail text in the tree."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail and tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
-
-
-def _attrs(el: HtmlElement) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
-
-
 def _select(
-    root: HtmlElement, sel: str, source: str | None, survey: _Survey | None
+    root: HtmlElement, sel: str, source: str | None, survey: Survey | None
 ) -> list[HtmlElement]:
     if survey is not None:
         found = survey.select(sel)
@@ -395,7 +231,7 @@ def _select_all(
     selectors: Iterable[str],
     source: str | None = None,
     memo: dict[tuple[int, str], list[HtmlElement]] | None = None,
-    survey: _Survey | None = None,
+    survey: Survey | None = None,
 ) -> list[HtmlElement]:
     """What the selectors match, in their order (from the survey's index when the whole
     page is searched and the selector is simple)."""
@@ -420,7 +256,7 @@ def _first_with_text(
     root: HtmlElement,
     selectors: Iterable[str],
     source: str | None = None,
-    survey: _Survey | None = None,
+    survey: Survey | None = None,
 ) -> HtmlElement | None:
     for sel in selectors:
         for el in _select(root, sel, source, survey):
@@ -431,256 +267,12 @@ def _first_with_text(
 
 # --- step 1: clean ------------------------------------------------------------------------
 
-# What an element's class and id say it is, as bits (computed once per distinct pair).
-_CHROME, _CRUMB, _TITLE, _CATEGORY, _VIEWS = 1, 2, 4, 8, 16
-_CRUMB_ATTR = re.compile(
-    r"crumb|bread|duong-?dan|path|sitemapdirectional|vi-?tri|(?:^|[\s_-])bc(?:$|[\s_-])", re.I
-)
-_TITLE_WORDS = re.compile(r"title|tieu-?de|heading|headline", re.I)
-_CATEGORY_ATTR = re.compile(r"cate|(?:^|[\s_-])cat[-_]|chuyen-?muc|danh-?muc|portlet-title", re.I)
-_VIEWS_ATTR = re.compile(r"view|hits|luot-?xem", re.I)
-_HEADINGS = frozenset(("h1", "h2", "h3", "h4"))
-_CHROME_TAGS = frozenset(("nav", "aside", "footer", "header"))
-
-
-@lru_cache(maxsize=4096)
-def _classify(cls: str, eid: str) -> int:
-    both = f"{cls} {eid}"
-    return (
-        (_CHROME if _CHROME_ATTR.search(cls) or _CHROME_ATTR.search(eid) else 0)
-        | (_CRUMB if _CRUMB_ATTR.search(both) else 0)
-        | (_TITLE if _TITLE_WORDS.search(both) else 0)
-        | (_CATEGORY if _CATEGORY_ATTR.search(both) else 0)
-        | (_VIEWS if _VIEWS_ATTR.search(both) else 0)
-    )
-
-
-class _Survey:
-    """One pass over the page's elements: their document order, and the elements that are
-    hidden, look like chrome, breadcrumbs, titles, category headings or view counters. What
-    later steps drop is remembered as ranges of that order, so a candidate inside a dropped
-    element can be told without walking the tree again."""
-
-    def __init__(self, doc: HtmlElement) -> None:
-        self.order: dict[HtmlElement, int] = {}
-        self.hidden: list[HtmlElement] = []
-        self.chrome: list[HtmlElement] = []
-        self.crumbs: list[HtmlElement] = []
-        self.titles: list[HtmlElement] = []
-        self.categories: list[HtmlElement] = []
-        self.views: list[HtmlElement] = []
-        self._gone: list[tuple[int, int]] = []
-        # an index for the platform's selectors (see `select`)
-        self.by_tag: dict[str, list[HtmlElement]] = {}
-        self.by_class: dict[str, list[HtmlElement]] = {}
-        self.by_id: dict[str, list[HtmlElement]] = {}
-        order, by_tag, by_class, by_id = self.order, self.by_tag, self.by_class, self.by_id
-        titles, chrome, hidden = self.titles, self.chrome, self.hidden
-        for i, el in enumerate(doc.iter()):
-            tag = el.tag
-            if tag.__class__ is not str:
-                continue
-            order[el] = i
-            same_tag = by_tag.get(tag)
-            if same_tag is None:
-                by_tag[tag] = [el]
-            else:
-                same_tag.append(el)
-            if tag in _HEADINGS:
-                titles.append(el)
-            elif tag in _CHROME_TAGS:
-                chrome.append(el)
-            items = el.items()
-            if not items:
-                continue
-            attrs = dict(items)
-            cls = attrs.get("class", "")
-            if cls:
-                for token in _class_tokens(cls):
-                    same = by_class.get(token)
-                    if same is None:
-                        by_class[token] = [el]
-                    else:
-                        same.append(el)
-            if "id" in attrs:
-                by_id.setdefault(attrs["id"], []).append(el)
-            style = attrs.get("style")
-            if (
-                "hidden" in attrs
-                or (style and _HIDDEN_STYLE.search(style))
-                or (
-                    cls
-                    and ("hid" in cls or "d-none" in cls)
-                    and not _HIDDEN_CLASS.isdisjoint(cls.split())
-                )
-                or (
-                    attrs.get("aria-hidden") == "true"
-                    and tag not in ("i", "em", "span")
-                    and el.find(".//img") is None
-                )
-            ):
-                hidden.append(el)
-                continue
-            eid = attrs.get("id", "")
-            if cls or eid:
-                kind = _classify(cls, eid)
-                if kind:
-                    if kind & _CHROME and tag not in _CHROME_TAGS:
-                        chrome.append(el)
-                    if kind & _CRUMB:
-                        self.crumbs.append(el)
-                    if kind & _TITLE and tag not in _HEADINGS:
-                        titles.append(el)
-                    if kind & _CATEGORY:
-                        self.categories.append(el)
-                    if kind & _VIEWS:
-                        self.views.append(el)
-            if (
-                attrs.get("itemprop") == "headline"
-                and tag not in _HEADINGS
-                and not (kind & _TITLE if (cls or eid) else False)
-            ):
-                titles.append(el)
-            if attrs.get("itemtype", "").endswith("BreadcrumbList") and el not in self.crumbs:
-                self.crumbs.append(el)
-
-    def get(self, el: HtmlElement | None, default: int = -1) -> int:
-        """An element's position in document order (the order of the page as loaded)."""
-        return self.order.get(el, default) if el is not None else default
-
-    def drop(self, el: HtmlElement) -> None:
-        start = self.order.get(el)
-        if start is not None:
-            self._gone.append((start, start + sum(1 for _ in el.iter())))
-        _drop(el)
-
-    def present(self, el: HtmlElement) -> bool:
-        """False for an element inside (or being) one that was dropped."""
-        pos = self.order.get(el)
-        return pos is not None and not any(s <= pos < e for s, e in self._gone)
-
-    def select(self, selector: str) -> list[HtmlElement] | None:
-        """What a selector of tags, classes and ids (with descendant and child combinators)
-        matches among the elements still on the page, in document order, from the index;
-        None for any other selector (the caller asks lxml)."""
-        parts = _simple_selector(selector)
-        if parts is None:
-            return None
-        return self._match(parts)
-
-    def _match(self, parts: tuple[_Compound, ...]) -> list[HtmlElement] | None:
-        combinator, tag, eid, classes = parts[-1]
-        if tag and not eid and not classes and len(parts) > 1:
-            # ".cat-links a": down from the few contexts, not up from every link
-            contexts = self._match(parts[:-1])
-            if contexts is None:
-                return None
-            found: dict[HtmlElement, int] = {}
-            for ctx in contexts:
-                below = (
-                    (c for c in ctx if c.tag == tag)
-                    if combinator == ">"
-                    else ctx.iterdescendants(tag)
-                )
-                for el in below:
-                    if el not in found and self.present(el):
-                        found[el] = self.order.get(el, -1)
-            return sorted(found, key=found.__getitem__)
-        if eid:
-            candidates = self.by_id.get(eid, [])
-        elif classes:
-            candidates = min((self.by_class.get(c, []) for c in classes), key=len)
-        elif tag:
-            candidates = self.by_tag.get(tag, [])
-        else:
-            return None
-        last = len(parts) - 1
-        return [
-            el
-            for el in candidates
-            if _compound_matches(el, parts[last])
-            and _context_matches(el, parts, last)
-            and self.present(el)
-        ]
-
-
-_Compound = tuple[str, str | None, str | None, tuple[str, ...]]  # (combinator, tag, id, classes)
-_COMPOUND = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)$")
-
-
-@lru_cache(maxsize=4096)
-def _class_tokens(cls: str) -> tuple[str, ...]:
-    return tuple(cls.split())
-
-
-@lru_cache(maxsize=1024)
-def _simple_selector(selector: str) -> tuple[_Compound, ...] | None:
-    """'div.a > p.b #c' as compounds with the combinator that joins each to the one before;
-    None when the selector uses anything else (attributes, pseudo-classes, groups, XPath)."""
-    if any(ch in selector for ch in "[]:,*+~()\"'/\\") or not selector.strip():
-        return None
-    parts: list[_Compound] = []
-    combinator = " "
-    for word in re.sub(r"\s*>\s*", " > ", selector.strip()).split():
-        if word == ">":
-            combinator = ">"
-            continue
-        m = _COMPOUND.match(word)
-        if not m or not (m.group(1) or m.group(2)):
-            return None
-        ids = re.findall(r"#([\w-]+)", m.group(2))
-        if len(ids) > 1:
-            return None
-        classes = tuple(re.findall(r"\.([\w-]+)", m.group(2)))
-        parts.append(
-            (combinator, (m.group(1) or "").lower() or None, ids[0] if ids else None, classes)
-        )
-        combinator = " "
-    return tuple(parts) if parts and parts[0][0] == " " else None
-
-
-def _compound_matches(el: HtmlElement, part: _Compound) -> bool:
-    _, tag, eid, classes = part
-    if tag and el.tag != tag:
-        return False
-    if eid and el.get("id") != eid:
-        return False
-    if classes:
-        tokens = _class_tokens(el.get("class") or "")
-        return all(c in tokens for c in classes)
-    return True
-
-
-def _context_matches(el: HtmlElement, parts: tuple[_Compound, ...], i: int) -> bool:
-    """Whether the compounds before parts[i] match el's ancestors as their combinators say."""
-    if i == 0:
-        return True
-    combinator = parts[i][0]
-    parent = el.getparent()
-    if combinator == ">":
-        return (
-            parent is not None
-            and _compound_matches(parent, parts[i - 1])
-            and _context_matches(parent, parts, i - 1)
-        )
-    while parent is not None:
-        if _compound_matches(parent, parts[i - 1]) and _context_matches(parent, parts, i - 1):
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _strip_invisible(doc: HtmlElement, survey: _Survey) -> None:
-    for el in survey.hidden:
-        if el.tag not in ("html", "body") and survey.present(el) and el.getparent() is not None:
-            survey.drop(el)
-
 
 def _remove_chrome(
     doc: HtmlElement,
     profile: Profile,
     keep: set[HtmlElement],
-    survey: _Survey,
+    survey: Survey,
     source: str | None = None,
 ) -> None:
     for el in _select_all(doc, profile.remove, source, survey=survey):
@@ -688,26 +280,8 @@ def _remove_chrome(
             survey.drop(el)
     # in document order, so a breadcrumb inside a dropped <nav> goes with it, whole
     for el in survey.chrome:
-        if el not in keep and survey.present(el) and _is_chrome(el):
+        if el not in keep and survey.present(el) and is_chrome(el):
             survey.drop(el)
-
-
-def _is_chrome(el: HtmlElement) -> bool:
-    tag = el.tag
-    if tag in ("nav", "aside", "footer"):
-        return tag == "nav" or el.find(".//h1") is None
-    if tag == "header":
-        return el.find(".//h1") is None
-    cls, eid = el.get("class"), el.get("id")
-    if not cls and not eid or not _classify(cls or "", eid or "") & _CHROME:
-        return False
-    if el.find(".//h1") is not None:
-        return False
-    text = text_content(el) or ""
-    if len(text) > 3000:
-        return False
-    # "post-views-counter": the article's own count
-    return not (len(text) < 200 and L.find_views(text) is not None)
 
 
 # --- step 2: body -------------------------------------------------------------------------
@@ -724,7 +298,7 @@ def _score_body(doc: HtmlElement) -> HtmlElement | None:
             if holder is None:
                 continue
         in_link = False
-        while holder is not None and holder.tag in _INLINE:
+        while holder is not None and holder.tag in INLINE_TAGS:
             if holder.tag == "a":
                 in_link = True
             holder = holder.getparent()
@@ -758,7 +332,7 @@ def _score_body(doc: HtmlElement) -> HtmlElement | None:
         text_len = len(text_content(e)) or 1
         link_len = sum(len(text_content(a)) for a in e.iter("a"))
         s *= 1 - min(0.9, link_len / text_len)
-        attrs = _attrs(e)
+        attrs = class_and_id(e)
         if _NEGATIVE_ATTR.search(attrs) and not _CONTENT_ATTR.search(attrs):
             s *= 0.3
         elif _CONTENT_ATTR.search(attrs):
@@ -779,7 +353,7 @@ _FOLLOWING = etree.XPath("following::*[position() <= 60]")
 
 
 def _empty_body_between(
-    doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: _Survey
+    doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: Survey
 ) -> HtmlElement | None:
     """An article-body container right after the title that holds nothing, when the text
     found lies elsewhere (a sidebar): the article itself is empty."""
@@ -790,10 +364,10 @@ def _empty_body_between(
         if order.get(el, bpos) >= bpos:
             break
         if (
-            (_BODY_ATTR.search(_attrs(el)) or el.get("itemprop") == "articleBody")
+            (_BODY_ATTR.search(class_and_id(el)) or el.get("itemprop") == "articleBody")
             and not (text_content(el) or "").strip()
             and el.find(".//img") is None
-            and not _inside(body_el, el)
+            and not inside(body_el, el)
         ):
             return el
     return None
@@ -821,7 +395,7 @@ def _find_title(
     doc: HtmlElement,
     ref: str,
     body_el: HtmlElement | None,
-    order: _Survey,
+    order: Survey,
     source: str | None = None,
     metas: dict[str, str] | None = None,
 ) -> tuple[str | None, HtmlElement | None]:
@@ -843,7 +417,7 @@ def _find_title(
         if len(t) < 6 or len(t) > 400 or len(t.split()) < 2:
             continue
         tag = el.tag
-        attrs = _attrs(el)
+        attrs = class_and_id(el)
         score = _similarity(t, ref_words, main_words) if ref else 0.0
         if tag == "h1":
             score += 0.6 if len(h1s) == 1 else 0.4
@@ -865,11 +439,11 @@ def _find_title(
                 score += 0.5
             elif pos > body_end:
                 score -= 0.5
-        for a in _ancestors(el)[:12]:
+        for a in ancestors(el)[:12]:
             if a.tag in ("header", "nav", "footer") or re.search(
-                r"logo|header|banner|menu|sidebar|footer|widget|slide", _attrs(a), re.I
+                r"logo|header|banner|menu|sidebar|footer|widget|slide", class_and_id(a), re.I
             ):
-                if body_el is None or not _inside(body_el, a):
+                if body_el is None or not inside(body_el, a):
                     score -= 1.0
                     break
         if el.find(".//h1") is not None or el.find(".//h2") is not None and tag not in ("h1", "h2"):
@@ -903,7 +477,7 @@ def _strip_site_name(ref: str, doc: HtmlElement, metas: dict[str, str]) -> str:
             return True
         if site and (k in site or site in k):
             return True
-        return _looks_like_org(text) and not any(_looks_like_org(o) for o in others if o.strip())
+        return looks_like_org(text) and not any(looks_like_org(o) for o in others if o.strip())
 
     while len(parts) >= 3 and is_site(parts[-1], parts[:-2:2]):
         parts = parts[:-2]
@@ -918,7 +492,7 @@ def _element_saying(doc: HtmlElement, text: str) -> HtmlElement | None:
         return None
     quote = "'" if "'" not in text else '"'
     for el in doc.xpath(f"//body//*[normalize-space(.)={quote}{text}{quote}]")[::-1]:
-        if el.tag not in _INLINE:
+        if el.tag not in INLINE_TAGS:
             return el
         parent = el.getparent()
         if parent is not None and collapse(text_content(parent)) == text:
@@ -941,125 +515,6 @@ class _Split:
     meta_lines: list[str] = field(default_factory=list)
 
 
-def _looks_like_org(text: str) -> bool:
-    key = text.strip().lower() + " "
-    return key.startswith(_ORG_KEYS) or bool(
-        re.match(r"^[A-ZĐ]{2,}\b", text.strip()) and len(text.split()) > 1 and not text.isupper()
-    )
-
-
-def _looks_like_name(text: str, loose: bool = False) -> bool:
-    """A person's name: 1-6 capitalised words, no digits, no sentence punctuation."""
-    text = text.strip(" .")
-    words = text.split()
-    if (
-        not 1 <= len(words) <= 6
-        or len(text) > 50
-        or _TERMINAL.search(text)
-        or re.search(r"[\d:;!?@/\\\"“”()]", text)
-    ):
-        return False
-    key = search_key(text)
-    if key.startswith(_NOT_NAME_START) or any(w.lower() in _NOT_NAME_WORDS for w in words):
-        return False
-    if _looks_like_org(text):
-        return False
-    if text.isupper():
-        return True
-    if loose:
-        return words[0][:1].isupper()
-    return all(w[:1].isupper() for w in words if w[:1].isalpha())
-
-
-_SECOND_LABEL = re.compile(
-    r"\s*[-–—,;/|]\s*(?:ảnh|anh|bài|bai|tin|video|đồ họa|do hoa)\s*:.*$", re.I
-)
-
-
-def _author_from(value: str) -> str | None:
-    """'Lê Thị Mai, Phó Chi cục trưởng …' → 'Lê Thị Mai'; 'Anh Đức/kyanh.hatinh.gov.vn' → 'Anh Đức';
-    'Nguyễn Hà - Phòng VHXH' → 'Nguyễn Hà'; 'Y Bình - Ảnh: A Thút' → 'Y Bình'."""
-    value = collapse(value).strip(" .;:-–()[]")
-    if not value:
-        return None
-    value = _SECOND_LABEL.sub("", value)
-    # "admin vào T5, 29/06/2023 - 10:14", "Lan | 12/05/2023": the name ends where the date begins
-    value = re.split(r"\s+(?:vào|lúc|ngày)\s+|\s*[|•]\s*", value)[0]
-    if spans := date_spans(value):
-        value = value[: min(s for s, _ in spans)].rstrip(" ,-–")
-    value = re.split(r"\s*/\s*\S+\.\S+|\s*\(\s*|\s*\[\s*", value)[0]
-    if "," in value:
-        head, tail = value.split(",", 1)
-        if _looks_like_org(tail) or len(tail.split()) > 2:
-            value = head
-    m = re.match(r"^(.*?)\s+[-–—]\s+(.*)$", value)
-    if m and _looks_like_org(m.group(2)):
-        value = m.group(1)
-    value = value.strip(" .;:-–")
-    if not value or len(value) > 80:
-        return None
-    return value
-
-
-def _theo(text: str) -> tuple[bool, str | None] | None:
-    """'Theo Anh Đức/kyanh.hatinh.gov.vn' → (True, 'Anh Đức'); 'Theo Báo Kon Tum' → (True, None)."""
-    key = search_key(text)
-    m = re.match(r"^\(?\s*theo\s*:?\s+(.+?)\)?\.?$", key)
-    if not m or len(text) > 100:
-        return None
-    value = text[m.start(1) : m.end(1)]
-    name = _author_from(value)
-    if name and _looks_like_name(name, loose=True) and not re.search(r"\.\w{2,}$", name):
-        return True, name
-    return True, None
-
-
-def _byline(block: Block, is_last: bool) -> tuple[int, str | None] | None:
-    """(rank, author) when a closing line is a byline (author None for a source line), else
-    None. Lower rank is the better claim to authorship."""
-    text = block.text
-    if len(text) > 160:
-        return None
-    hit = L.starts_with_label(text, L.AUTHOR_LABELS)
-    if hit:
-        return 0, _author_from(hit[1])
-    hit = L.starts_with_label(text, L.BYLINE_LABELS)
-    if hit:
-        rank = 2 if L.phrase_key(hit[0]) in ("anh",) else 1
-        return rank, _author_from(hit[1])
-    if L.starts_with_label(text, L.SOURCE_LABELS):
-        return 5, None
-    theo = _theo(text)
-    if theo:
-        return (1, theo[1]) if theo[1] else (5, None)
-    if not is_last:
-        return None
-    bare = text.strip()
-    if re.fullmatch(r"\(.*\)|\[.*\]", bare):
-        bare = bare[1:-1].strip()
-    if search_key(bare).strip(" .") in _ACCOUNT_NAMES:
-        return 8, None
-    dash = re.match(r"^(.*?)\s+[-–—]\s+(.*)$", bare)
-    if (
-        dash
-        and _looks_like_name(dash.group(1), loose=True)
-        and (_looks_like_org(dash.group(2)) or _looks_like_name(dash.group(2)))
-    ):
-        return 3, _author_from(bare)
-    styled = block.align == "right" or block.bold or block.italic
-    # "Thu Hà (Trung tâm VHTT)", "Lê Lài, Văn phòng HĐND": a name and where the writer works
-    m = re.match(r"^(.+?)\s*(?:\((.+)\)|,\s*(.+))$", bare)
-    if m and (m.group(2) or _looks_like_org(m.group(3) or "")):
-        name = m.group(1).strip(" .")
-        if _looks_like_name(name, loose=styled):
-            return 3, name
-    if styled and _looks_like_name(bare, loose=True):
-        return 3, bare.strip(" .")
-    if _looks_like_name(bare) and 2 <= len(bare.split()) <= 5:
-        return 4, bare.strip(" .")
-    return None
-
-
 def _meta_value_ok(hit: L.LabelHit) -> bool:
     value = hit.value
     if hit.kind == "date":
@@ -1076,7 +531,7 @@ def _meta_value_ok(hit: L.LabelHit) -> bool:
             0 < len(value) <= 80
             and len(value.split()) <= 12
             and not _SENTENCE_BREAK.search(value)
-            and bool(_author_from(value))
+            and bool(author_from(value))
         )
     if hit.kind == "source":
         return 0 < len(value) <= 120
@@ -1251,9 +706,9 @@ def _split(
         first, second = texts[0].text, texts[1].text
         if (
             first.endswith(",")
-            and _looks_like_name(first.rstrip(", "))
+            and looks_like_name(first.rstrip(", "))
             and len(second) <= 80
-            and _looks_like_org(second)
+            and looks_like_org(second)
         ):
             out.author, out.author_rank = first.rstrip(", "), 1
             texts = texts[2:]
@@ -1269,7 +724,7 @@ def _split(
     found: list[tuple[int, str | None]] = []
     while i >= 1 and i >= len(texts) - 4:
         b = texts[i]
-        got = _byline(b, is_last=(i == len(texts) - 1))
+        got = byline(b, is_last=(i == len(texts) - 1))
         if got is None:
             break
         rank, author = got
@@ -1409,7 +864,7 @@ def _category(
     title_el: HtmlElement | None,
     title: str,
     found: dict[str, L.LabelHit],
-    order: _Survey,
+    order: Survey,
     source: str | None = None,
     before: list[Block] | None = None,
 ) -> str | None:
@@ -1466,7 +921,7 @@ def _section_heading(before: list[Block], title: str) -> str | None:
             and not _TERMINAL.search(t)
             and not re.search(r"\d{3,}", t)
             and search_key(t) != title_key
-            and not _looks_like_org(t)
+            and not looks_like_org(t)
         ):
             return t.strip(" :»>")
         return None  # the first real line above the title decides
@@ -1474,187 +929,6 @@ def _section_heading(before: list[Block], title: str) -> str | None:
 
 
 # --- step 8: what is not an article -------------------------------------------------------
-
-
-def _refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]) -> None:
-    text_len = sum(len(p) for p in paragraphs)
-    if text_len < 600:
-        h1 = " ".join(text_of(h) for h in doc.iter("h1"))[:300]
-        head = search_key(
-            " ".join([title or "", page_title(doc) or "", h1, *(p[:300] for p in paragraphs[:2])])
-        )
-        password = doc.find(".//input[@type='password']") is not None
-        visible = ""
-        if text_len < 150 or password:
-            visible = text_of(doc.find("body") if doc.find("body") is not None else doc)
-        if (text_len < 400 and _ERROR_PAGE.search(head)) or (
-            text_len < 150 and len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible))
-        ):
-            raise ParseError(
-                url,
-                "an error page served as a normal page (it says the content was not found)",
-                definite=True,
-            )
-        if password and _LOGIN.search(head + " " + search_key(visible[:3000])):
-            raise ParseError(url, "a login page, not an article", definite=True)
-    if not title:
-        raise ParseError(url, "no article title found")
-    if not paragraphs or text_len < 40:
-        raise ParseError(
-            url, "no article body found (the page has a title but no paragraphs of text)"
-        )
-
-
-def _is_headline_link(a: HtmlElement) -> bool:
-    href = a.get("href") or ""
-    if not href and a.get("onclick"):
-        href = "onclick"
-    if not href or href.startswith("#") or ATTACHMENT_EXT.search(href):
-        return False
-    t = text_content(a) or ""
-    return len(t) >= 20 and len(t.split()) >= 4
-
-
-def _headline_links(root: HtmlElement) -> list[HtmlElement]:
-    return [a for a in root.iter("a") if _is_headline_link(a)]
-
-
-_TITLE_ATTR = re.compile(r"title|heading|tieu-?de|headline", re.I)
-_NUMBERED = re.compile(r"\S*\d\S*")
-
-
-@lru_cache(maxsize=2048)
-def _shape_of(tag: str, cls: str) -> tuple[str, str]:
-    return tag, " ".join(_NUMBERED.sub("", cls).split())
-
-
-def _shape(el: HtmlElement) -> tuple[str, str]:
-    """An element's tag and class with numbered tokens dropped ("post-12", "row-0")."""
-    return _shape_of(el.tag if isinstance(el.tag, str) else "", el.get("class") or "")
-
-
-def _list_items(
-    root: HtmlElement, within: HtmlElement | None = None
-) -> dict[HtmlElement, list[HtmlElement]]:
-    """Repeated elements that each hold a headline link (the entries of a list of articles),
-    by their parent: every ancestor of a headline link (below `within`) that has siblings
-    of the same shape."""
-    groups: dict[HtmlElement, list[HtmlElement]] = {}
-    for a in _headline_links(root):
-        el = a
-        for _ in range(7):
-            parent = el.getparent()
-            if parent is None or parent.tag in ("body", "html") or el is within:
-                break
-            if el.tag not in _INLINE:
-                shape = _shape(el)
-                if sum(1 for c in parent if isinstance(c.tag, str) and _shape(c) == shape) >= 2:
-                    items = groups.setdefault(parent, [])
-                    if el not in items:
-                        items.append(el)
-            el = parent
-    return {p: items for p, items in groups.items() if len(items) >= 2}
-
-
-def _is_entry(item: HtmlElement) -> bool:
-    """A list entry with more than a bare link: its headline in a heading, or a summary."""
-    for a in item.iter("a"):
-        p = a.getparent()
-        if (
-            p is not None
-            and (p.tag in ("h2", "h3", "h4", "h5") or _TITLE_ATTR.search(_attrs(p)))
-            or _TITLE_ATTR.search(_attrs(a))
-        ):
-            return True
-    text = len(collapse(text_content(item) or ""))
-    links = sum(len(collapse(text_content(a) or "")) for a in item.iter("a"))
-    return text - links >= 40
-
-
-def _entry_holding(body: HtmlElement) -> int:
-    """How many entries the list has when the body found is (inside) one entry of a repeated
-    list of headline links with summaries; 0 when it is not."""
-    el = body
-    limit = 3 * len(text_content(body)) + 400  # an entry is its summary, a title and a date
-    for _ in range(8):
-        parent = el.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            return 0
-        shape = _shape(el)
-        siblings = [c for c in parent if isinstance(c.tag, str) and _shape(c) == shape]
-        if len(siblings) < 2:
-            el = parent
-            continue
-        if len(text_content(el)) > limit:
-            return 0
-        if any(_is_headline_link(a) for a in el.iter("a")):
-            entries = [
-                c
-                for c in siblings
-                if any(_is_headline_link(a) for a in c.iter("a")) and _is_entry(c)
-            ]
-            if len(entries) >= 2 and el in entries:
-                return len(siblings)
-        el = parent
-    return 0
-
-
-def _listing_reason(
-    doc: HtmlElement, body: HtmlElement | None, paragraphs: list[str], *, body_failed: bool = False
-) -> str | None:
-    """A reason when the page lists articles rather than being one: the text found is one
-    entry of a repeated list of headline links, or the body holds such entries (headline plus
-    summary), or, when no body was found, the page's content is such a list."""
-    text = sum(len(p) for p in paragraphs)
-    if not body_failed and text > 2500:
-        return looks_like_listing(body, paragraphs)
-    if body is not None and not body_failed:
-        if text < 1200 and (n := _entry_holding(body)):
-            return f"a listing page (the text found is one of {n} entries, each with its own headline link)"
-        for items in _list_items(body, within=body).values():
-            inside = [i for i in items if _is_entry(i)]
-            if len(inside) >= 2 and sum(
-                len(collapse(text_content(i) or "")) for i in inside
-            ) >= 0.4 * max(1, text):
-                return f"a listing page ({len(inside)} entries with headlines and summaries)"
-    elif body_failed:
-        for items in _list_items(doc).values():
-            if len(items) >= 3:
-                return (
-                    f"a listing page ({len(items)} entries with headline links and no article text)"
-                )
-    return looks_like_listing(body, paragraphs)
-
-
-def looks_like_listing(body: HtmlElement | None, paragraphs: list[str]) -> str | None:
-    """A reason when the page is a list of article links rather than one article."""
-    if body is None:
-        return None
-    headlines: set[str] = set()
-    in_headings = 0
-    for a in body.iter("a"):
-        href = a.get("href") or ""
-        if not href or href.startswith(("#", "javascript")) or ATTACHMENT_EXT.search(href):
-            continue
-        t = collapse(text_content(a) or "")
-        if len(t.split()) >= 4 and len(t) >= 20:
-            headlines.add(href)
-            p = a.getparent()
-            if p is not None and (
-                p.tag in ("h2", "h3", "h4", "h5")
-                or a.find(".//h2") is not None
-                or a.find(".//h3") is not None
-                or re.search(r"title|tieu-?de", _attrs(p), re.I)
-            ):
-                in_headings += 1
-    if len(headlines) < 4:
-        return None
-    text = sum(len(p) for p in paragraphs) or 1
-    link_text = sum(len(collapse(text_content(a) or "")) for a in body.iter("a"))
-    dated = sum(1 for p in paragraphs if len(p) < 60 and all_dates(p))
-    if in_headings >= 4 or link_text > 0.3 * text or (len(headlines) >= 5 and dated >= 3):
-        return f"a listing page ({len(headlines)} article links, {text} characters of text)"
-    return None
 
 
 _PARA_MARK = "\ue000"  # a private-use character: display() leaves it, no page text holds it
@@ -1767,7 +1041,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         etree.ProcessingInstruction,
         with_tail=False,
     )
-    survey = _Survey(doc)
+    survey = Survey(doc)
     category_els = _select_all(doc, profile.category, source, survey=survey)
     attachment_links = [
         a
@@ -1775,7 +1049,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         for a in el.iter("a")
     ]
     crumb_els = list(survey.crumbs)  # read before chrome removal takes them
-    _strip_invisible(doc, survey)
+    strip_invisible(doc, survey)
     title_el = _first_with_text(doc, profile.title, source, survey)
     body_el = _first_with_text(doc, profile.body, source, survey)
     if (
@@ -1791,12 +1065,12 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     for el in (title_el, body_el, lead_el):
         if el is not None:
             keep.add(el)
-            keep.update(_ancestors(el))
+            keep.update(ancestors(el))
     meta_sels = (*profile.meta, *profile.date, *profile.views, *profile.author, *profile.poster)
     memo: dict[tuple[int, str], list[HtmlElement]] = {}
     for el in _select_all(doc, meta_sels, source, memo, survey):
         keep.add(el)
-        keep.update(_ancestors(el))
+        keep.update(ancestors(el))
     _remove_chrome(doc, profile, keep, survey, source)
 
     # 2. body
@@ -1804,7 +1078,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     if body_el is None:
         body_el = _score_body(doc)
     if body_el is None:
-        _refuse(url, doc, page_title(doc), [])
+        refuse(url, doc, page_title(doc), [])
         raise ParseError(url, "no article body found")
 
     # 3. title
@@ -1827,7 +1101,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     # 4. the zone, read once
     parent = body_el.getparent()
     zone = (
-        _common_ancestor(title_el, body_el)
+        common_ancestor(title_el, body_el)
         if title_el is not None
         else (parent if parent is not None else body_el)
     )
@@ -1836,7 +1110,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     marks: dict[HtmlElement, str] = {body_el: "body"}
     if title_el is not None:
         marks[title_el] = "title"
-    if lead_el is not None and _inside(lead_el, zone):
+    if lead_el is not None and inside(lead_el, zone):
         marks[lead_el] = "lead"
     meta_els: dict[str, list[HtmlElement]] = {}
     for kind, sels in (
@@ -1849,11 +1123,11 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         els = [
             e
             for e in _select_all(doc, sels, source, memo, survey)
-            if e is not body_el and not _inside(body_el, e)
+            if e is not body_el and not inside(body_el, e)
         ]
         meta_els[kind] = els
         for i, e in enumerate(els):
-            if _inside(e, zone) and e not in marks:
+            if inside(e, zone) and e not in marks:
                 marks[e] = f"{kind}:{i}"
     spans: dict[str, tuple[int, int]] = {}
     lines = blocks(zone, url, marks=marks, spans=spans)
@@ -1887,8 +1161,8 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     ]
     if split.author is None and tail_texts:
         for j, b in enumerate(tail_texts[:3]):
-            got = _byline(b, is_last=False)
-            if got is None and j == 0 and b.align == "right" and _looks_like_name(b.text):
+            got = byline(b, is_last=False)
+            if got is None and j == 0 and b.align == "right" and looks_like_name(b.text):
                 got = (3, b.text.strip(" ."))
             if got and got[1]:
                 split.author, split.author_rank = got[1], got[0]
@@ -1904,13 +1178,13 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     images = [*lead.images, *(i for i in head.images if i not in lead.images)]
     images += [i for i in split.images if i not in images]
 
-    if reason := _listing_reason(doc, body_el, paragraphs):
+    if reason := listing_reason(doc, body_el, paragraphs):
         raise ParseError(url, reason, definite=True)
     try:
-        _refuse(url, doc, title, paragraphs)
+        refuse(url, doc, title, paragraphs)
     except ParseError as exc:
         if not exc.definite and (
-            reason := _listing_reason(doc, body_el, paragraphs, body_failed=True)
+            reason := listing_reason(doc, body_el, paragraphs, body_failed=True)
         ):
             raise ParseError(url, reason, definite=True) from None
         raise
@@ -1960,10 +1234,10 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
                 views = v
                 break
     if views is None:
-        for el in (v for v in survey.views if survey.present(v) and _inside(v, zone)):
-            if _inside(el, body_el) and el is not body_el:
+        for el in (v for v in survey.views if survey.present(v) and inside(v, zone)):
+            if inside(el, body_el) and el is not body_el:
                 continue
-            if re.search(r"review|overview|preview|viewport", _attrs(el), re.I):
+            if re.search(r"review|overview|preview|viewport", class_and_id(el), re.I):
                 continue
             t = text_of(el)
             if t and len(t) < 40 and not L.is_counter(t) and (v := _views_of(t)) is not None:
@@ -1974,11 +1248,11 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     for el in meta_els["poster"]:
         t = text_of(el)
         hit = L.starts_with_label(t, L.POSTER_LABELS)
-        if poster := _author_from(hit[1] if hit else t):
+        if poster := author_from(hit[1] if hit else t):
             break
     poster = (
         poster
-        or (_author_from(found["poster"].value) if "poster" in found else None)
+        or (author_from(found["poster"].value) if "poster" in found else None)
         or split.poster
     )
 
@@ -1991,10 +1265,10 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
         hit = L.starts_with_label(t, L.AUTHOR_LABELS + L.BYLINE_LABELS)
         if hit is None and L.label_values(t) and L.label_values(t)[0].kind not in ("author",):
             continue  # "Nguồn tin: …" in the author's place
-        if author := _author_from(hit[1] if hit else t):
+        if author := author_from(hit[1] if hit else t):
             break
     if author is None and "author" in found:
-        author = _author_from(found["author"].value)
+        author = author_from(found["author"].value)
 
     # 7. category, attachments
     category = _category(

@@ -185,7 +185,7 @@ def test_the_selector_index_answers_as_lxml_does() -> None:
     from lxml import etree
 
     from parsers.dom import load, select
-    from parsers.engine import _simple_selector, _Survey
+    from parsers.survey import Survey, simple_selector
 
     selectors = {
         sel
@@ -205,7 +205,7 @@ def test_the_selector_index_answers_as_lxml_does() -> None:
         )
         for sel in getattr(p.profile, field)
     } | {"div.nd > p", "td.contentheading", "div p", "ul.related li", "span", "#news-bodyhtml p"}
-    simple = sorted(s for s in selectors if _simple_selector(s) is not None)
+    simple = sorted(s for s in selectors if simple_selector(s) is not None)
     assert len(simple) > 40
     pages = [
         p
@@ -215,6 +215,6 @@ def test_the_selector_index_answers_as_lxml_does() -> None:
     for page in pages:
         doc = load(page.read_text(encoding="utf-8"))
         etree.strip_elements(doc, "script", "style", etree.Comment, with_tail=False)
-        survey = _Survey(doc)
+        survey = Survey(doc)
         for sel in simple:
             assert survey.select(sel) == select(doc, sel), (page.name, sel)
