@@ -17,9 +17,10 @@ from typing import Any
 import click
 
 from parsers import PLATFORMS, ParseError, parse_bytes
+from parsers.dom import check_selector
 
 from . import __version__
-from .config import load_config
+from .config import SELECTOR_FIELDS, load_config
 from .errors import ConfigError, HarvestError, StoreError
 from .lock import ArchiveLock
 from .output import emit, output_options
@@ -149,7 +150,9 @@ def run(config_path: str, db_path: str, sites: tuple[str, ...], as_json: bool, w
 @click.option("--url", required=True, help="The URL the page was served at (resolves links, helps detection).")
 @click.option("--platform", default="auto", show_default=True, type=click.Choice(["auto", *PLATFORMS]), help="Force a platform's parser.")
 @click.option("--content-type", default=None, help="The HTTP Content-Type, if known (its charset is used).")
-def parse(file: str, url: str, platform: str, content_type: str | None) -> None:
+@click.option("--selector", "selectors", multiple=True, metavar="FIELD=CSS",
+              help="A per-site selector to try first, as in config.yaml `selectors:` (repeatable).")
+def parse(file: str, url: str, platform: str, content_type: str | None, selectors: tuple[str, ...]) -> None:
     """Parse a saved page and print its fields as one JSON object.
 
     The file is read as bytes and decoded the way a fetch would be (BOM, Content-Type,
@@ -158,10 +161,22 @@ def parse(file: str, url: str, platform: str, content_type: str | None) -> None:
     Example:
 
         harvester parse page.html --url https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-8814
+        harvester parse page.html --url https://x.gov.vn/a --selector date=span.ngay
     """
+    chosen: dict[str, list[str]] = {}
+    for item in selectors:
+        field, _, css = item.partition("=")
+        field = field.strip()
+        if field not in SELECTOR_FIELDS or not css.strip():
+            raise click.UsageError(f"--selector {item!r}: expected FIELD=CSS with FIELD one of {', '.join(SELECTOR_FIELDS)}")
+        try:
+            check_selector(css.strip())
+        except ValueError as exc:
+            raise click.UsageError(f"--selector {item!r}: not a valid CSS selector: {exc}") from None
+        chosen.setdefault(field, []).append(css.strip())
     raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     try:
-        article = parse_bytes(raw, url, content_type, platform)
+        article = parse_bytes(raw, url, content_type, platform, chosen or None)
     except ParseError as exc:
         raise click.ClickException(f"cannot parse {file}: {exc.reason}") from None
     click.echo(json.dumps(article.as_dict(), ensure_ascii=False, indent=2))

@@ -12,27 +12,49 @@ fingerprints, listing selectors); `engine` holds the extraction cascade they sha
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
-from . import generic, kontum
+from lxml.html import HtmlElement
+
+from . import generic, joomla, kontum, liferay, nukeviet, sharepoint, wordpress
 from .article import Article, Attachment, Listing
 from .dom import load
 from .engine import extract
 from .errors import ParseError
 from .listing import extract_listing
 from .normalise import decode
-from .platform import Platform
+from .platform import Platform, generator_of
 
 __all__ = [
-    "PARSER_VERSION", "PLATFORMS", "Article", "Attachment", "Listing", "ParseError",
-    "detect", "parse", "parse_bytes", "parse_listing",
+    "PARSER_VERSION",
+    "PLATFORMS",
+    "Article",
+    "Attachment",
+    "Listing",
+    "ParseError",
+    "detect",
+    "parse",
+    "parse_bytes",
+    "parse_listing",
 ]
 
 # Bump when extraction changes in a way that can change stored versions (see `reparse`).
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
-PLATFORMS: dict[str, Platform] = {p.name: p for p in (kontum.PLATFORM, generic.PLATFORM)}
-_MIN_SCORE = 2
+PLATFORMS: dict[str, Platform] = {
+    p.name: p
+    for p in (
+        kontum.PLATFORM,
+        nukeviet.PLATFORM,
+        joomla.PLATFORM,
+        liferay.PLATFORM,
+        sharepoint.PLATFORM,
+        wordpress.PLATFORM,
+        generic.PLATFORM,
+    )
+}
+_MIN_SCORE = 3  # one weak marker (a URL shape, __VIEWSTATE) is not enough
 
 
 def _load(html: str, url: str):
@@ -44,22 +66,33 @@ def _load(html: str, url: str):
 
 def detect(html: str, url: str) -> str:
     """The platform a page was made with, or "generic"."""
-    doc = _load(html, url)
+    return _detect(_load(html, url), html, url)
+
+
+def _detect(doc: HtmlElement, html: str, url: str) -> str:
+    generator = generator_of(doc)
+    if generator:
+        # a generator that names exactly one platform decides
+        named = [n for n, p in PLATFORMS.items() if p.names_generator(generator)]
+        if len(named) == 1:
+            return named[0]
     best, best_score = "generic", _MIN_SCORE - 1
     for name, platform in PLATFORMS.items():
-        score = platform.score(doc, html, url)
+        score = platform.score(doc, html, url, generator)
         if score > best_score:
             best, best_score = name, score
     return best
 
 
-def _platform(name: str, html: str, url: str) -> Platform:
+def _platform(name: str, doc: HtmlElement, html: str, url: str) -> Platform:
     if name == "auto":
-        name = detect(html, url)
+        name = _detect(doc, html, url)
     try:
         return PLATFORMS[name]
     except KeyError:
-        raise ValueError(f"unknown platform {name!r}; known: auto, {', '.join(PLATFORMS)}") from None
+        raise ValueError(
+            f"unknown platform {name!r}; known: auto, {', '.join(PLATFORMS)}"
+        ) from None
 
 
 def parse(
@@ -73,24 +106,32 @@ def parse(
     The platform's parser runs first; if it cannot read the page, the generic parser tries,
     and the error names both reasons when neither can.
     """
-    chosen = _platform(platform, html, url)
+    if not unicodedata.is_normalized("NFC", html):
+        html = unicodedata.normalize("NFC", html)  # labels and names are matched composed
+    doc = _load(html, url)
+    chosen = _platform(platform, doc, html, url)
     profile = chosen.profile.with_overrides(dict(selectors) if selectors else None)
     try:
-        return extract(_load(html, url), url, profile)
+        return chosen.finish(extract(doc, url, profile, html))
     except ParseError as first:
-        if chosen.name == "generic":
+        if chosen.name == "generic" or first.definite:
             raise
         fallback = generic.PLATFORM.profile.with_overrides(dict(selectors) if selectors else None)
         try:
-            return extract(_load(html, url), url, fallback)
+            return extract(_load(html, url), url, fallback, html)
         except ParseError as second:
-            raise ParseError(url, f"{chosen.name}: {first.reason}; generic: {second.reason}") from None
+            raise ParseError(
+                url,
+                f"{chosen.name}: {first.reason}; generic: {second.reason}",
+                definite=second.definite,
+            ) from None
 
 
 def parse_listing(html: str, url: str, platform: str = "auto") -> Listing:
     """The article links and next-page links of a listing page."""
-    chosen = _platform(platform, html, url)
-    return extract_listing(_load(html, url), url, chosen.listing_links, chosen.pagination)
+    doc = _load(html, url)
+    chosen = _platform(platform, doc, html, url)
+    return extract_listing(doc, url, chosen.listing_links, chosen.pagination, chosen.canonical)
 
 
 def parse_bytes(

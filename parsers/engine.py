@@ -4,22 +4,33 @@ A platform module is mostly data: a Profile naming where its title, body, date, 
 author and category live. `extract(doc, url, profile)` applies it in numbered steps and
 falls back to structure and Vietnamese labels wherever a selector finds nothing:
 
-1. Drop what is never content: scripts, the profile's `remove` selectors, related-article
-   lists (a heading like "Các tin khác" or a list of dated links) and site visit counters.
-2. Title: profile selectors, else the h1 (or title-classed heading) that best matches
-   `<title>`, else og:title, else `<title>` without the site-name suffix.
-3. Body: profile selectors, else the element holding the most paragraph text (link text
-   discounted), preferring what follows the title.
-4. Split the body into paragraphs, captions (figcaption, or a short centred/italic line
-   right after an image), the closing byline ("Tin và ảnh: X", a bare right-aligned name)
-   and chrome lines ("Quay về", "In bài viết").
-5. Metadata from the article's own zone (the title's and body's common container), never
-   from the page header or a sidebar: date, views, poster and author by their labels, or
-   the profile's selectors; an unlabelled date right beside the title as a fallback.
-6. Category: profile selectors, the breadcrumb's last item, or the heading just above the
-   title. Images and attachments from the body.
-7. Refuse what is not an article (a listing, a login or error page, an empty body) with a
-   `ParseError` that says why.
+1. Survey and clean: one pass over the elements (`Survey`) notes their order, indexes
+   them for the profile's selectors, and finds what is hidden, chrome, breadcrumb, title-,
+   category- or views-like. Then drop what is never visible (scripts, comments,
+   `hidden`/`display:none` elements: NukeViet hides an edit-time "datePublished" that way)
+   and page chrome (menus, share bars, comments, visit counters, the profile's `remove`),
+   keeping the profile's title, body and metadata elements.
+2. Body: the profile's selector, else the element that holds the most paragraph text once
+   link text is discounted.
+3. Title: the profile's selector, else the heading (or title-classed element) that best
+   matches `<title>`/og:title and stands near the body, else `<title>` without its site name.
+4. Read the article's zone (the title's and body's common container) as lines once, and
+   cut it into regions: before the title, between title and body (metadata, lead, home
+   image), the body, and after the body (metadata, bylines, related lists).
+5. Split the lead and body lines into paragraphs, captions (figcaption, a caption class, or
+   a short centred/italic/plain line right after an image, a table row under an image),
+   the closing byline ("Tin và ảnh: X", "Theo X/domain", a bare name on the last line),
+   chrome ("Quay về", "In bài viết"), metadata lines and related-article lists.
+6. Metadata by the profile's selectors, else by labels ("Ngày đăng", "Lượt xem", "Đăng bởi",
+   "Tác giả", "Chuyên mục") on lines of the zone near the title and body, never from the
+   page header or a sidebar; a date line right by the title when nothing is labelled;
+   `<meta>`/JSON-LD dates only when the page shows none and the profile trusts them.
+7. Category: the profile, a "Chuyên mục" label, the breadcrumb's last item, a
+   category-classed element or a short heading right above the title. Images from the
+   article's lines; attachments from the body and the profile's download panel.
+8. Refuse what is not an article (a listing: the text found is one entry of a repeated list
+   of headline links, or holds such entries; a login or error page; an empty body) with a
+   `ParseError` that says why (`definite=True`: no other parser need try).
 """
 
 from __future__ import annotations
@@ -29,34 +40,106 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from . import labels as L
 from .article import Article, Attachment
-from .dates import all_dates, find_date
-from .dom import Block, absolute, blocks, iter_elements, select, select_first, text_of
+from .bylines import (
+    _SENTENCE_BREAK,
+    _TERMINAL,
+    author_from,
+    byline,
+    looks_like_name,
+    looks_like_org,
+)
+from .dates import all_dates, date_spans, find_date
+from .dom import (
+    ATTACHMENT_EXT,
+    INLINE_TAGS,
+    Block,
+    absolute,
+    ancestors,
+    blocks,
+    class_and_id,
+    collapse,
+    common_ancestor,
+    inside,
+    page_title,
+    select,
+    text_content,
+    text_of,
+)
+from .dom import clear_caches as dom_caches_clear
 from .errors import ParseError
-from .normalise import display, search_key
-
-__all__ = ["Profile", "extract", "page_title", "meta_content"]
-
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)(?:$|[?#])", re.I)
-_SEPARATORS = re.compile(r"\s+[-|–—:»]\s+|\s*\|\s*")
-_TERMINAL = re.compile(r"[.!?…:;]\s*[\"”’)\]]*$|\./\.?$")
-_ORG_WORDS = (
-    "phòng", "ban", "sở", "ubnd", "trung tâm", "văn phòng", "chi cục", "trường", "hội", "đoàn",
-    "huyện", "xã", "phường", "thị trấn", "cổng", "báo", "đài", "tạp chí", "bộ", "cục", "tổng cục",
-    "ttxvn", "vnexpress", "mttq", "đảng ủy", "huyện ủy", "tỉnh ủy", "công an", "bchqs", "ttvh",
+from .labels import search_key
+from .normalise import display
+from .refusal import listing_reason, looks_like_listing, refuse
+from .survey import (
+    Survey,
+    _class_tokens,
+    _classify,
+    is_chrome,
+    strip_invisible,
 )
-_NOT_NAME_WORDS = {"và", "của", "các", "những", "được", "đã", "cho", "tại", "với", "trong", "là", "có"}
-_ERROR_PAGE = re.compile(
-    r"(khong tim thay|khong ton tai|page not found|not found|loi 404|error 404|404 error|"
-    r"trang ban yeu cau|an error occurred|da xay ra loi|server error|bai viet khong ton tai|"
-    r"noi dung khong ton tai|access denied|truy cap bi tu choi)"
+
+__all__ = ["Profile", "extract", "page_title", "meta_content", "looks_like_listing"]
+
+_SEPARATORS = re.compile(r"\s+[-|–—:»]\s+|\s*\|\s*|\s+::\s+")
+_WEEKDAY = re.compile(
+    r"\b(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn|t[2-7]|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|ngay|luc|gio|sa|ch|am|pm|gmt\s*\+?\s*7|\+07:?00|vao|gui boi|dang boi|boi)\b"
 )
-_LOGIN = re.compile(r"(dang nhap|login|sign in|mat khau|password)")
+_CONTENT_ATTR = re.compile(
+    r"content|article|detail|body|noi-?dung|noidung|chi-?tiet|chitiet|entry|post|news|main", re.I
+)
+_NEGATIVE_ATTR = re.compile(
+    r"comment|sidebar|footer|related|other|menu|nav|widget|banner|advert|tin-?khac|lien-?quan|most|xem-?nhieu|hot|popular",
+    re.I,
+)
+_NOT_BODY = frozenset(
+    (
+        "html",
+        "p",
+        "span",
+        "font",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "tr",
+        "tbody",
+        "thead",
+        "table",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "blockquote",
+        "label",
+        "small",
+        "time",
+    )
+)
+_CONTAINERS = frozenset(("div", "td", "article", "section", "main", "form", "center", "blockquote"))
+
+
+_LONG_TEXT_XPATH = etree.XPath("//body//text()[string-length(normalize-space(.)) > 20]")
 
 
 @dataclass(frozen=True)
@@ -76,12 +159,21 @@ class Profile:
     meta: tuple[str, ...] = ()
     captions: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
+    # Where files attached to an article are listed outside its body (NukeViet's download
+    # panel links through `?download=1`, without a file extension).
+    attachments: tuple[str, ...] = ()
     # May <meta property="article:published_time"> / JSON-LD be used when the page shows no
     # date? NukeViet's are wrong (edit time, malformed), so its profile says no.
     trust_meta_date: bool = True
 
-    def with_overrides(self, overrides: dict[str, str | list[str]] | None) -> Profile:
-        """This profile with per-site selectors (config `selectors:`) tried first."""
+    def with_overrides(
+        self, overrides: dict[str, str | list[str] | tuple[str, ...]] | None
+    ) -> Profile:
+        """This profile with per-site selectors (config `selectors:`) tried first.
+
+        >>> Profile("x", title=("h1",)).with_overrides({"title": "div.tieu-de"}).title
+        ('div.tieu-de', 'h1')
+        """
         if not overrides:
             return self
         changes = {}
@@ -91,621 +183,1127 @@ class Profile:
         return replace(self, **changes)
 
 
-GENERIC_REMOVE = (
-    "nav", "[role=navigation]", "[id*=menu]", "[class*=menu]", "[class*=breadcrumb] ~ [class*=menu]",
-    "[class*=share]", "[class*=social]", "[id*=comment]", "[class*=comment]",
-    "[class*=counter]", "[id*=counter]", "[class*=thongke]", "[id*=thongke]",
-    "[class*=visitor]", "[id*=visitor]", "[class*=online]", "[class*=banner]",
-    "[id*=banner]", "[class*=related]", "[class*=other-news]", "[class*=othernews]",
-    "[class*=tin-khac]", "[class*=tinkhac]", "[class*=tag-list]", "[class*=tags]",
-    "[class*=print]", "[class*=toolbar]", "[class*=font-size]", "[class*=fontsize]",
-)
-
-
 # --- small helpers ------------------------------------------------------------------------
 
+
+def clear_caches() -> None:
+    """Forget the per-line memos (metadata-line tests, label splits, phrase keys). They are
+    bounded; benchmarks clear them between passes so that a page is never timed warm."""
+    _is_meta_line.cache_clear()
+    _class_tokens.cache_clear()
+    _classify.cache_clear()
+    dom_caches_clear()
+    L.label_values.cache_clear()
+    L.phrase_key.cache_clear()
+
+
 def meta_content(doc: HtmlElement, *names: str) -> str | None:
-    """The content of the first `<meta name|property=…>` among names."""
-    for name in names:
-        for el in doc.iter("meta"):
-            if (el.get("property") or el.get("name") or el.get("itemprop") or "").lower() == name:
-                value = display(el.get("content") or "")
-                if value:
-                    return value
-    return None
+    """The content of the first `<meta name|property|itemprop=…>` among names."""
+    wanted = {n.lower(): i for i, n in enumerate(names)}
+    best: tuple[int, str] | None = None
+    for el in doc.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        i = wanted.get(key)
+        if i is not None and (best is None or i < best[0]):
+            value = collapse(el.get("content") or "")
+            if value:
+                best = (i, value)
+    return best[1] if best else None
 
 
-def page_title(doc: HtmlElement) -> str | None:
-    el = doc.find(".//title")
-    return display(el.text_content()) if el is not None and el.text_content() else None
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", search_key(text))
 
 
-def _site_suffix_stripped(title: str) -> str:
-    """'Tiêu đề bài - Sở Lao động tỉnh Kon Tum' → 'Tiêu đề bài' (the longest segment)."""
-    parts = [p for p in _SEPARATORS.split(title) if p.strip()]
-    return max(parts, key=len).strip() if parts else title
+def _select(
+    root: HtmlElement, sel: str, source: str | None, survey: Survey | None
+) -> list[HtmlElement]:
+    if survey is not None:
+        found = survey.select(sel)
+        if found is not None:
+            return found
+        return [el for el in select(root, sel, source) if survey.present(el)]
+    return select(root, sel, source)
 
 
-def _similar(a: str, b: str) -> float:
-    """Share of a's words (folded) found in b."""
-    wa = search_key(a).split()
-    wb = set(search_key(b).split())
-    return sum(w in wb for w in wa) / len(wa) if wa else 0.0
-
-
-def _ancestors(el: HtmlElement) -> list[HtmlElement]:
-    out = []
-    p = el.getparent()
-    while p is not None:
-        out.append(p)
-        p = p.getparent()
+def _select_all(
+    root: HtmlElement,
+    selectors: Iterable[str],
+    source: str | None = None,
+    memo: dict[tuple[int, str], list[HtmlElement]] | None = None,
+    survey: Survey | None = None,
+) -> list[HtmlElement]:
+    """What the selectors match, in their order (from the survey's index when the whole
+    page is searched and the selector is simple)."""
+    out: list[HtmlElement] = []
+    for sel in selectors:
+        if memo is None:
+            out += _select(root, sel, source, survey)
+            continue
+        key = (id(root), sel)
+        if key not in memo:
+            memo[key] = _select(root, sel, source, survey)
+        out += memo[key]
     return out
 
 
-def _common_ancestor(a: HtmlElement, b: HtmlElement) -> HtmlElement:
-    chain = [a, *_ancestors(a)]
-    seen = set(chain)
-    for el in [b, *_ancestors(b)]:
-        if el in seen:
-            return el
-    return chain[-1]
+def _has_text(el: HtmlElement) -> bool:
+    """Whether any text stands below an element (stops at the first)."""
+    return any(t.strip() for t in el.itertext())
 
 
-def _drop(el: HtmlElement) -> None:
-    """Remove an element but keep its tail text in the tree."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    prev = el.getprevious()
-    parent.remove(el)
-    if tail and tail.strip():
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-
-
-def _doc_order(doc: HtmlElement) -> dict[HtmlElement, int]:
-    return {el: i for i, el in enumerate(iter_elements(doc))}
+def _first_with_text(
+    root: HtmlElement,
+    selectors: Iterable[str],
+    source: str | None = None,
+    survey: Survey | None = None,
+) -> HtmlElement | None:
+    for sel in selectors:
+        for el in _select(root, sel, source, survey):
+            if el.tag == "img" or _has_text(el) or el.get("content") or el.get("datetime"):
+                return el
+    return None
 
 
 # --- step 1: clean ------------------------------------------------------------------------
 
-def _is_related_list(el: HtmlElement) -> bool:
-    """A list of several links, most of them followed by their own date."""
-    links = [a for a in el.iter("a") if a.get("href")]
-    if len(links) < 3:
-        return False
-    text = text_of(el)
-    dated = len(all_dates(text))
-    link_chars = sum(len(text_of(a)) for a in links)
-    return dated >= max(2, len(links) // 2) or (link_chars > 0.8 * max(1, len(text)) and len(links) >= 4)
+
+def _remove_chrome(
+    doc: HtmlElement,
+    profile: Profile,
+    keep: set[HtmlElement],
+    survey: Survey,
+    source: str | None = None,
+) -> None:
+    for el in _select_all(doc, profile.remove, source, survey=survey):
+        if el not in keep and el.getparent() is not None and survey.present(el):
+            survey.drop(el)
+    # in document order, so a breadcrumb inside a dropped <nav> goes with it, whole
+    for el in survey.chrome:
+        if el not in keep and survey.present(el) and is_chrome(el):
+            survey.drop(el)
 
 
-def _remove_related(root: HtmlElement) -> None:
-    for el in list(iter_elements(root)):
-        if el.getparent() is None or not el.text_content():
+# --- step 2: body -------------------------------------------------------------------------
+
+
+def _score_body(doc: HtmlElement) -> HtmlElement | None:
+    scores: dict[HtmlElement, float] = {}
+    for t in _LONG_TEXT_XPATH(doc):
+        holder = t.getparent()
+        if holder is None:
             continue
-        tag = el.tag.lower()
-        if tag in ("h2", "h3", "h4", "h5", "p", "div", "span", "strong", "b", "li") and len(el.text_content()) < 60:
-            own = text_of(el)
-            if own and L.matches_any(own, L.RELATED_HEADINGS):
-                # the heading and the list that follows it
-                target = el
-                # climb out of inline wrappers to the block that holds only the heading
-                while (
-                    target.getparent() is not None
-                    and target.getparent().tag.lower() in ("strong", "b", "span", "p", "h2", "h3", "h4", "div")
-                    and text_of(target.getparent()) == own
-                ):
-                    target = target.getparent()
-                nxt = target.getnext()
-                if nxt is not None and nxt.tag.lower() in ("ul", "ol", "div", "table", "p") and _is_related_list(nxt):
-                    _drop(nxt)
-                parent = target.getparent()
-                if parent is not None and parent.tag.lower() not in ("body", "html", "form") and _is_related_list(parent):
-                    _drop(parent)
-                elif target.getparent() is not None:
-                    _drop(target)
-    for el in list(root.iter("ul", "ol")):
-        if el.getparent() is not None and _is_related_list(el):
-            _drop(el)
-
-
-def _clean(doc: HtmlElement, profile: Profile) -> None:
-    for el in list(doc.iter("script", "style", "noscript", "template", "svg", "iframe", "object", "embed")):
-        _drop(el)
-    for sel in profile.remove:
-        for el in select(doc, sel):
-            _drop(el)
-    for sel in GENERIC_REMOVE:
-        for el in select(doc, sel):
-            # a wrapper named "menu" or "share" around the whole article is kept
-            if el.getparent() is not None and el.find(".//h1") is None and len(el.text_content()) < 1500:
-                _drop(el)
-    for el in list(iter_elements(doc)):
-        if el.getparent() is None:
+        if t.is_tail:
+            holder = holder.getparent()
+            if holder is None:
+                continue
+        in_link = False
+        while holder is not None and holder.tag in INLINE_TAGS:
+            if holder.tag == "a":
+                in_link = True
+            holder = holder.getparent()
+        if holder is None or holder.tag in (
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "title",
+            "option",
+            "li",
+            "dt",
+            "label",
+        ):
             continue
-        t = text_of(el)
-        if len(t) < 120 and L.is_counter(t) and re.search(r"\d", t) and not L.find_views(t):
-            # climb to the widget box (a block whose text is all counter)
-            box = el
-            while box.getparent() is not None and box.getparent().tag.lower() not in ("body", "html", "form"):
-                pt = text_of(box.getparent())
-                if len(pt) > 160:
-                    break
-                box = box.getparent()
-            _drop(box)
+        n = len(t.strip())
+        weight = (0.15 if in_link else 1.0) * n + 12 * t.count(".") + 4 * t.count(",")
+        if holder.tag in _CONTAINERS:
+            scores[holder] = scores.get(holder, 0.0) + weight
+        parent = holder.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + weight
+            grand = parent.getparent()
+            if grand is not None:
+                scores[grand] = scores.get(grand, 0.0) + weight / 2
+    best: tuple[float, HtmlElement] | None = None
+    ranked = sorted(
+        ((s, e) for e, s in scores.items() if e.tag not in _NOT_BODY), key=lambda x: -x[0]
+    )[:8]
+    for s, e in ranked:
+        text_len = len(text_content(e)) or 1
+        link_len = sum(len(text_content(a)) for a in e.iter("a"))
+        s *= 1 - min(0.9, link_len / text_len)
+        attrs = class_and_id(e)
+        if _NEGATIVE_ATTR.search(attrs) and not _CONTENT_ATTR.search(attrs):
+            s *= 0.3
+        elif _CONTENT_ATTR.search(attrs):
+            s *= 1.15
+        if best is None or s > best[0]:
+            best = (s, e)
+    return best[1] if best else None
 
 
-# --- step 2: title ------------------------------------------------------------------------
+_BODY_ATTR = re.compile(
+    r"news-?body|bodytext|body-?html|articlebody|content-?detail|detail-?content|noi-?dung|entry-content|"
+    r"post-content|news-content|article-content|rtestate-field|journal-content-article",
+    re.I,
+)
 
-def _find_title(doc: HtmlElement, profile: Profile) -> tuple[str | None, HtmlElement | None]:
-    el = select_first(doc, profile.title)
-    if el is not None:
-        return text_of(el), el
-    ref = meta_content(doc, "og:title") or page_title(doc) or ""
+
+_FOLLOWING = etree.XPath("following::*[position() <= 60]")
+
+
+def _empty_body_between(
+    doc: HtmlElement, title_el: HtmlElement, body_el: HtmlElement, order: Survey
+) -> HtmlElement | None:
+    """An article-body container right after the title that holds nothing, when the text
+    found lies elsewhere (a sidebar): the article itself is empty."""
+    tpos, bpos = order.get(title_el, 0), order.get(body_el, 0)
+    if bpos <= tpos:
+        return None
+    for el in _FOLLOWING(title_el):
+        if order.get(el, bpos) >= bpos:
+            break
+        if (
+            (_BODY_ATTR.search(class_and_id(el)) or el.get("itemprop") == "articleBody")
+            and not (text_content(el) or "").strip()
+            and el.find(".//img") is None
+            and not inside(body_el, el)
+        ):
+            return el
+    return None
+
+
+# --- step 3: title ------------------------------------------------------------------------
+
+
+def _similarity(cand: str, ref_words: set[str], main_words: list[str]) -> float:
+    words = _words(cand)
+    if not words:
+        return 0.0
+    precision = sum(w in ref_words for w in words) / len(words)
+    coverage = sum(w in set(words) for w in main_words) / len(main_words) if main_words else 0.0
+    return 0.6 * precision + 0.4 * coverage
+
+
+def _title_main(ref: str) -> str:
+    """The part of `<title>` most likely to be the article's: the longest segment."""
+    parts = [p for p in _SEPARATORS.split(ref) if p.strip()]
+    return max(parts, key=len).strip() if parts else ref
+
+
+def _find_title(
+    doc: HtmlElement,
+    ref: str,
+    body_el: HtmlElement | None,
+    order: Survey,
+    source: str | None = None,
+    metas: dict[str, str] | None = None,
+) -> tuple[str | None, HtmlElement | None]:
+    ref_words = set(_words(ref))
+    main_words = _words(_title_main(ref)) if ref else []
+    body_pos = order.get(body_el, 0) if body_el is not None else 0
+    body_end = body_pos + sum(1 for _ in body_el.iter()) if body_el is not None else 0
     candidates: list[tuple[float, int, HtmlElement]] = []
-    lone_h1 = len(doc.findall(".//h1")) == 1
-    for i, h in enumerate(doc.iter("h1", "h2", "h3")):
-        t = text_of(h)
-        if len(t) < 8 or len(t) > 400:
+    seen: set[HtmlElement] = set()
+    h1s = doc.xpath("//h1")
+    for el in (t for t in order.titles if order.present(t)):
+        if el in seen or el.tag in ("html", "body", "head", "title", "meta", "a", "img"):
             continue
-        cls = (h.get("class") or "") + " " + (h.get("id") or "")
-        score = _similar(t, ref) if ref else 0.0
-        if h.tag == "h1":
-            score += 0.7 if lone_h1 else 0.5
-        if re.search(r"title|tieu-?de|headline|ten-?bai", cls, re.I):
-            score += 0.4
-        if h.get("itemprop") == "headline":
+        seen.add(el)
+        raw = text_content(el) or ""
+        if len(raw) > 600:
+            continue
+        t = collapse(raw)
+        if len(t) < 6 or len(t) > 400 or len(t.split()) < 2:
+            continue
+        tag = el.tag
+        attrs = class_and_id(el)
+        score = _similarity(t, ref_words, main_words) if ref else 0.0
+        if tag == "h1":
+            score += 0.6 if len(h1s) == 1 else 0.4
+        elif tag == "h2":
+            score += 0.3
+        elif tag == "h3":
+            score += 0.2
+        if el.get("itemprop") == "headline":
             score += 1.0
-        if any(a.tag in ("header", "nav", "footer") or re.search(r"logo|header|banner|menu", (a.get("class") or "") + (a.get("id") or ""), re.I) for a in _ancestors(h)):
-            score -= 1.0
-        candidates.append((score, -i, h))
+        if re.search(r"title|tieu-?de|headline|heading", attrs, re.I) and not re.search(
+            r"site|logo|box|block|module|widget|cate|menu", attrs, re.I
+        ):
+            score += 0.3
+        pos = order.get(el, 0)
+        if body_el is not None:
+            if body_pos - 40 <= pos <= body_pos or (
+                body_pos <= pos <= body_end and pos - body_pos < 25
+            ):
+                score += 0.5
+            elif pos > body_end:
+                score -= 0.5
+        for a in ancestors(el)[:12]:
+            if a.tag in ("header", "nav", "footer") or re.search(
+                r"logo|header|banner|menu|sidebar|footer|widget|slide", class_and_id(a), re.I
+            ):
+                if body_el is None or not inside(body_el, a):
+                    score -= 1.0
+                    break
+        if el.find(".//h1") is not None or el.find(".//h2") is not None and tag not in ("h1", "h2"):
+            score -= 0.3
+        if len(t.split()) <= 3:
+            score -= 0.3
+        candidates.append((score, -pos, el))
     if candidates:
-        score, _, h = max(candidates, key=lambda c: (c[0], c[1]))
+        score, _, el = max(candidates, key=lambda c: (c[0], c[1]))
         if score >= 0.6:
-            return text_of(h), h
+            # the heading itself, not a wrapper whose text is the same
+            return collapse(text_content(el)), el
     if ref:
-        return _site_suffix_stripped(ref), None
+        stripped = _strip_site_name(ref, doc, metas or {})
+        return stripped, _element_saying(doc, collapse(stripped))
     return None, None
 
 
-# --- step 3: body -------------------------------------------------------------------------
+def _strip_site_name(ref: str, doc: HtmlElement, metas: dict[str, str]) -> str:
+    """'Tiêu đề bài - Sở Lao động tỉnh Kon Tum' → 'Tiêu đề bài', and 'Sở Tư pháp - Tiêu đề' →
+    'Tiêu đề': cut the end segments that name the site (og:site_name, or an organisation's
+    name where the rest is not one)."""
+    parts = re.split(r"(\s+[-|–—»]\s+|\s*\|\s*|\s+::\s+)", ref)
+    if len(parts) < 3:
+        return ref
+    site = search_key(metas.get("og:site_name") or "")
 
-_CONTAINERS = frozenset(("div", "td", "article", "section", "main", "body", "form", "center", "span", "font"))
+    def is_site(text: str, others: list[str]) -> bool:
+        k = search_key(text.strip())
+        if not k:
+            return True
+        if site and (k in site or site in k):
+            return True
+        return looks_like_org(text) and not any(looks_like_org(o) for o in others if o.strip())
+
+    while len(parts) >= 3 and is_site(parts[-1], parts[:-2:2]):
+        parts = parts[:-2]
+    while len(parts) >= 3 and is_site(parts[0], parts[2::2]):
+        parts = parts[2:]
+    return "".join(parts).strip()
 
 
-def _find_body(doc: HtmlElement, profile: Profile, title_el: HtmlElement | None) -> HtmlElement | None:
-    el = select_first(doc, profile.body)
-    if el is not None:
+def _element_saying(doc: HtmlElement, text: str) -> HtmlElement | None:
+    """The innermost block whose whole text is `text` (the title `<title>` repeats)."""
+    if len(text.split()) < 4 or '"' in text and "'" in text:
+        return None
+    quote = "'" if "'" not in text else '"'
+    for el in doc.xpath(f"//body//*[normalize-space(.)={quote}{text}{quote}]")[::-1]:
+        if el.tag not in INLINE_TAGS:
+            return el
+        parent = el.getparent()
+        if parent is not None and collapse(text_content(parent)) == text:
+            return parent
         return el
-    order = _doc_order(doc)
-    title_pos = order.get(title_el, -1) if title_el is not None else -1
-    scores: dict[HtmlElement, float] = {}
-    for e in iter_elements(doc):
-        tag = e.tag.lower()
-        if tag in ("a", "li", "h1", "h2", "h3", "h4", "h5", "h6", "title", "option", "button", "label"):
-            continue
-        own = (e.text or "") + "".join(
-            (text_of(c) if c.tag in ("em", "i", "strong", "b", "span", "font", "u", "sup", "sub") else "") + (c.tail or "")
-            for c in e if isinstance(c.tag, str)
-        )
-        n = len(own.strip())
-        if n < 25:
-            continue
-        links = sum(len(text_of(a)) for a in e.iter("a"))
-        weight = max(0.0, n - links) * (1.0 if order[e] > title_pos else 0.6)
-        weight += 15 * own.count(".") + 5 * own.count(",")
-        if tag in _CONTAINERS and tag not in ("span", "font"):
-            scores[e] = scores.get(e, 0) + weight
-        parent = e.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0) + weight
-            grand = parent.getparent()
-            if grand is not None:
-                scores[grand] = scores.get(grand, 0) + weight / 2
-    best: tuple[float, int, HtmlElement] | None = None
-    for e, s in scores.items():
-        if e.tag.lower() in ("html", "body", "p", "span", "font", "a", "em", "strong", "b", "i", "u", "tr", "tbody", "table", "ul", "ol"):
-            continue
-        text_len = len(text_of(e)) or 1
-        link_len = sum(len(text_of(a)) for a in e.iter("a"))
-        s *= 1 - min(0.9, link_len / text_len)
-        key = (s, order[e])
-        if best is None or key > best[:2]:
-            best = (s, order[e], e)
-    return best[2] if best else None
+    return None
 
 
-# --- step 4: split the body ---------------------------------------------------------------
+# --- step 5: split the article's lines ----------------------------------------------------
+
 
 @dataclass
 class _Split:
     paragraphs: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     author: str | None = None
+    author_rank: int = 9
+    poster: str | None = None
     images: list[str] = field(default_factory=list)
     meta_lines: list[str] = field(default_factory=list)
 
 
-def _looks_like_name(text: str) -> bool:
-    words = text.split()
-    if not 1 <= len(words) <= 6 or len(text) > 50 or _TERMINAL.search(text):
-        return False
-    if any(search_key(w) in {search_key(x) for x in _NOT_NAME_WORDS} for w in words):
-        return False
-    if re.search(r"\d", text):
-        return False
-    return words[0][:1].isupper()
+def _meta_value_ok(hit: L.LabelHit) -> bool:
+    value = hit.value
+    if hit.kind == "date":
+        if not value or find_date(value) is None:
+            return False
+        return len(_date_remainder(value)) <= 24
+    if hit.kind == "views":
+        return (
+            bool(re.match(r"^\d[\d.,\s]*(?:\s*(?:lượt|lần|views?)\b.*)?$", value, re.I))
+            and len(value) < 30
+        )
+    if hit.kind in ("poster", "author"):
+        return (
+            0 < len(value) <= 80
+            and len(value.split()) <= 12
+            and not _SENTENCE_BREAK.search(value)
+            and bool(author_from(value))
+        )
+    if hit.kind == "source":
+        return 0 < len(value) <= 120
+    if hit.kind == "category":
+        return 0 < len(value) <= 100
+    return False
 
 
-def _author_from(value: str) -> str | None:
-    """'Lê Thị Mai, Phó Chi cục trưởng …' → 'Lê Thị Mai'; 'Anh Đức/kyanh.hatinh.gov.vn' → 'Anh Đức';
-    'Nguyễn Hà - Phòng VHXH' → 'Nguyễn Hà'."""
-    value = display(value).strip(" .;:-–()")
-    if not value:
-        return None
-    value = re.split(r"\s*/\s*\S+\.\S+|\s*\(\s*", value)[0]
-    if "," in value:
-        head, tail = value.split(",", 1)
-        if _looks_like_org(tail) or len(tail.split()) > 2:
-            value = head
-    m = re.match(r"^(.*?)\s+[-–—]\s+(.*)$", value)
-    if m and _looks_like_org(m.group(2)):
-        value = m.group(1)
-    value = value.strip(" .;:-–")
-    return value or None
+_CHROME_WORDS = re.compile(
+    r"\b(?:"
+    + "|".join(
+        sorted(
+            (re.escape(L.phrase_key(c)) for c in L.CHROME_LINES if len(c) > 3),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\b"
+)
 
 
-def _looks_like_org(text: str) -> bool:
-    key = search_key(text.strip())
-    return any(key.startswith(search_key(w)) for w in _ORG_WORDS) or bool(re.match(r"^[A-ZĐ]{2,}\b", text.strip()))
-
-
-def _byline(block: Block, is_last: bool) -> str | None:
-    """The author named by a closing line, or None when the line is not a byline."""
-    text = block.text
-    if len(text) > 160:
-        return None
-    hit = L.starts_with_label(text, L.BYLINE_LABELS + L.AUTHOR_LABELS)
-    if hit:
-        return _author_from(hit[1])
+def _date_remainder(text: str) -> str:
+    """What a line says besides its date, time, weekday and reading tools."""
     key = search_key(text)
-    m = re.match(r"^theo\s+(.+)$", key)
-    if m and len(text) < 80:
-        return _author_from(text[m.start(1):])
-    if not is_last:
-        return None
-    dash = re.match(r"^(.*?)\s+[-–—]\s+(.*)$", text)
-    if dash and _looks_like_name(dash.group(1)) and (_looks_like_org(dash.group(2)) or _looks_like_name(dash.group(2))):
-        return _author_from(text)
-    if _looks_like_name(text) and (block.align == "right" or block.bold or block.italic):
-        return text
-    if _looks_like_name(text) and len(text.split()) <= 4 and all(w[:1].isupper() for w in text.split()):
-        return text
-    return None
+    for s, e in sorted(date_spans(text), reverse=True):
+        key = key[:s] + " " + key[e:]
+    key = _WEEKDAY.sub(" ", key)
+    key = _CHROME_WORDS.sub(" ", L.phrase_key(key))
+    return re.sub(r"[\W_]+", "", key)
 
 
+@lru_cache(maxsize=8192)
 def _is_meta_line(text: str) -> bool:
-    if len(text) > 300:
-        return False
+    """A line of labelled metadata ("Ngày đăng: 16/09/2023 | Lượt xem: 544"), not a sentence
+    that starts with a label-like word ("Ngày 15/8, UBND huyện …")."""
+    if len(text) > 220 or (
+        len(text) > 60 and ":" not in text and "：" not in text and not _DIGIT.search(text)
+    ):
+        return False  # a label without a colon or a number stands in a short line only
     hits = L.label_values(text)
     if not hits:
         return False
-    if len(hits) >= 2:
-        return True
-    hit = hits[0]
-    labelled_len = len(hit.label) + len(hit.value)
-    return labelled_len >= 0.7 * len(text) and (hit.kind != "date" or find_date(hit.value) is not None) and len(text) < 120
+    first = search_key(text).find(search_key(hits[0].label))
+    if first > 4 and len(re.sub(r"[\W\d_]+", "", text[:first])) > 3:
+        return False
+    return all(_meta_value_ok(h) for h in hits)
+
+
+def _is_date_line(block: Block) -> bool:
+    """A short line that is a date and little else ("Thứ ba - 27/06/2023 10:14")."""
+    t = block.text
+    if len(t) > 90 or L.is_counter(t):
+        return False
+    return find_date(t) is not None and len(_date_remainder(t)) <= 16
 
 
 def _is_caption_after_image(block: Block) -> bool:
     text = block.text
     if block.caption:
         return True
-    if len(text) > 300 or block.heading:
+    if (
+        len(text) > 300
+        or block.heading
+        or L.starts_with_label(text, L.BYLINE_LABELS + L.SOURCE_LABELS)
+    ):
         return False
     if block.align == "center" or block.italic:
         return True
-    return len(text) < 200 and not _TERMINAL.search(text)
+    # a plain line: short, one phrase ("Toàn cảnh hội nghị"), not a paragraph that happens to
+    # follow a picture
+    return (
+        len(text) <= 100 or (len(text) <= 150 and not _TERMINAL.search(text))
+    ) and not _SENTENCE_BREAK.search(text)
 
 
-def _split(body_blocks: list[Block], title: str | None, caption_els: set[HtmlElement]) -> _Split:
+_DIGIT = re.compile(r"\d")
+_ATTACHMENT_KEYS = tuple(L.phrase_key(lbl) for lbl in L.ATTACHMENT_LABELS)
+_CHROME_PREFIX = re.compile(r"^(?:tags?|từ khóa|từ khoá|keywords?)\s*:", re.I)
+
+
+def _starts_attachment(text: str, block: Block) -> bool:
+    """'Tài liệu đính kèm KH 12.pdf': an attachment list's heading and its links."""
+    return block.link_chars >= 0.3 * len(text) and L.phrase_key(text[:40]).startswith(
+        _ATTACHMENT_KEYS
+    )
+
+
+def _is_related_item(block: Block) -> bool:
+    t = block.text
+    return block.link_chars >= 0.5 * len(t) and (
+        bool(all_dates(t)) or block.link_chars >= 0.85 * len(t)
+    )
+
+
+def _split(
+    lines: list[Block], title: str | None, caption_els: set[HtmlElement], body_el: HtmlElement
+) -> _Split:
     out = _Split()
     title_key = search_key(title or "")
     texts: list[Block] = []
     after_image = False
-    for b in body_blocks:
+    caption_el: HtmlElement | None = None
+    in_related = False
+    for b in lines:
         if b.is_image:
+            if in_related:
+                continue
             if b.image and b.image not in out.images:
                 out.images.append(b.image)
             after_image = True
+            caption_el = None
             continue
         t = b.text
         if not t:
             continue
-        if (b.element is not None and b.element in caption_els) or (b.caption and after_image) or b.caption and len(t) < 300:
-            out.captions.append(t)
+        if in_related:
+            if _is_related_item(b) or len(t) < 40 or L.matches_any(t, L.RELATED_HEADINGS):
+                continue
+            in_related = False
+        if L.matches_any(t, L.RELATED_HEADINGS) or (
+            len(t) < 60 and L.matches_any(t.rstrip(":"), L.RELATED_HEADINGS)
+        ):
+            in_related = True
             after_image = False
+            continue
+        el = b.element
+        if (
+            el is not None
+            and el is caption_el
+            and el is not body_el
+            and out.captions
+            and len(t) < 300
+        ):
+            out.captions[-1] = f"{out.captions[-1]} {t}"  # a caption broken by <br>
+            continue
+        if (el is not None and el in caption_els) or (b.caption and len(t) < 400):
+            if caption_el is not None and el is caption_el and out.captions:
+                out.captions[-1] = f"{out.captions[-1]} {t}"
+            else:
+                out.captions.append(t)
+            caption_el = el
+            after_image = False
+            continue
+        if (
+            L.matches_any(t, L.CHROME_LINES)
+            or _CHROME_PREFIX.match(t)
+            or (L.matches_any(t, L.ATTACHMENT_LABELS) or _starts_attachment(t, b))
+        ):
+            after_image = False
+            continue
+        if _is_meta_line(t) or (len(texts) == 0 and _is_date_line(b)):
+            # "Tác giả: X" after the text is the closing byline, not a metadata line
+            if not (texts and {h.kind for h in L.label_values(t)} <= {"author", "source"}):
+                out.meta_lines.append(t)
+                continue
+        if L.is_counter_line(t):
             continue
         if after_image and _is_caption_after_image(b):
             out.captions.append(t)
+            caption_el = el
             after_image = False
             continue
         after_image = False
-        if title_key and search_key(t) == title_key:
+        caption_el = None
+        if title_key and len(t) == len(title_key) and search_key(t) == title_key:
             continue
-        if L.matches_any(t, L.CHROME_LINES):
-            continue
-        if _is_meta_line(t):
-            out.meta_lines.append(t)
-            continue
-        if L.is_counter(t) and len(t) < 60 and re.search(r"\d", t):
+        if _is_related_item(b) and len(t) < 200:
             continue
         texts.append(b)
+    # an author block opening the text: "Trần Quốc Khánh," then "Ban Tuyên giáo Tỉnh ủy"
+    if len(texts) > 3:
+        first, second = texts[0].text, texts[1].text
+        if (
+            first.endswith(",")
+            and looks_like_name(first.rstrip(", "))
+            and len(second) <= 80
+            and looks_like_org(second)
+        ):
+            out.author, out.author_rank = first.rstrip(", "), 1
+            texts = texts[2:]
     # a caption repeated as the next paragraph (pasted twice) is not body text
-    caption_keys = {search_key(c) for c in out.captions}
-    texts = [b for b in texts if search_key(b.text) not in caption_keys]
-    # the closing byline: scan up from the end past chrome and source lines
+    if out.captions:
+        caption_keys = {search_key(c) for c in out.captions}
+        lengths = {len(c) for c in out.captions}
+        texts = [
+            b for b in texts if len(b.text) not in lengths or search_key(b.text) not in caption_keys
+        ]
+    # the closing byline: scan up from the end past source and account lines
     i = len(texts) - 1
-    while i >= 0 and i >= len(texts) - 3:
+    found: list[tuple[int, str | None]] = []
+    while i >= 1 and i >= len(texts) - 4:
         b = texts[i]
-        if L.starts_with_label(b.text, L.SOURCE_LABELS) and len(b.text) < 160:
-            texts.pop(i)
-            i -= 1
-            continue
-        author = _byline(b, is_last=(i == len(texts) - 1))
-        if author and len(texts) > 1:
-            out.author = out.author or author
-            texts.pop(i)
-            i -= 1
-            continue
-        break
+        got = byline(b, is_last=(i == len(texts) - 1))
+        if got is None:
+            break
+        rank, author = got
+        if rank == 8:
+            out.poster = out.poster or b.text.strip("()[] .")
+        found.append((rank, author))
+        texts.pop(i)
+        i -= 1
+    named = [(r, a) for r, a in found if a]
+    if named and (out.author is None or min(named)[0] < out.author_rank):
+        out.author_rank, out.author = min(named, key=lambda x: x[0])
     out.paragraphs = [b.text for b in texts]
     return out
 
 
-# --- step 5: metadata ---------------------------------------------------------------------
+# --- step 6: metadata ---------------------------------------------------------------------
 
-def _labelled(lines: Iterable[str]) -> dict[str, str]:
-    """First value per label kind over the lines, in order."""
-    found: dict[str, str] = {}
-    for line in lines:
-        for hit in L.label_values(line):
-            if hit.value and hit.kind not in found:
-                if hit.kind == "date" and find_date(hit.value) is None:
-                    continue
-                if hit.kind == "views" and L.parse_count(hit.value.split()[0]) is None:
-                    continue
-                found[hit.kind] = hit.value
+
+def _labelled(lines: Iterable[str]) -> dict[str, L.LabelHit]:
+    """The best value per label kind over the lines: the first one, except that a
+    publication date beats a written-on date, which beats a last-updated date. A label alone
+    on its line takes the next line as its value (`<td>Ngày đăng:</td><td>5/6/2023</td>`)."""
+    found: dict[str, L.LabelHit] = {}
+    lines = list(lines)
+    for i, line in enumerate(lines):
+        hits = L.label_values(line)
+        if (
+            len(hits) == 1
+            and not hits[0].value
+            and i + 1 < len(lines)
+            and not L.label_values(lines[i + 1])
+        ):
+            h = hits[0]
+            hits = (L.LabelHit(h.kind, h.label, lines[i + 1].strip(" :"), h.rank),)
+        for hit in hits:
+            if not hit.value or not _meta_value_ok(hit):
+                continue
+            have = found.get(hit.kind)
+            if have is None or (hit.kind == "date" and hit.rank < have.rank):
+                found[hit.kind] = hit
     return found
 
 
-def _zone_lines(zone: HtmlElement, body: HtmlElement | None, base_url: str) -> list[Block]:
-    return [b for b in blocks(zone, base_url) if not b.is_image and len(b.text) < 300]
+_LD_JSON = etree.XPath("//script[@type='application/ld+json']/text()")
 
 
-def _structured_date(doc: HtmlElement) -> date | datetime | None:
-    for name in ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date.issued"):
-        v = meta_content(doc, name)
+def _metas(doc: HtmlElement) -> dict[str, str]:
+    """`<meta name|property|itemprop=… content=…>` by lower-case name, first one kept."""
+    out: dict[str, str] = {}
+    for el in doc.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        if key and key not in out and (value := collapse(el.get("content") or "")):
+            out[key] = value
+    return out
+
+
+def _structured_date(metas: dict[str, str], ld_json: list[str]) -> date | datetime | None:
+    """The date `<meta>` tags or JSON-LD give, for pages that show none."""
+    for name in (
+        "article:published_time",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "dc.date.issued",
+        "date",
+    ):
+        v = metas.get(name)
         if v and (d := find_date(v)):
             return d
-    for el in doc.iter("time"):
-        v = el.get("datetime") or text_of(el)
-        if v and (d := find_date(v)):
-            return d
-    for el in select(doc, "script[type='application/ld+json']"):
+    for text in ld_json:
         try:
-            data = json.loads(el.text or "")
+            data = json.loads(text or "")
         except ValueError:
             continue
-        items = data if isinstance(data, list) else [data]
+        items = (
+            data
+            if isinstance(data, list)
+            else data.get("@graph", [data])
+            if isinstance(data, dict)
+            else []
+        )
         for item in items:
-            if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
-                if d := find_date(item["datePublished"]):
-                    return d
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("datePublished"), str)
+                and (d := find_date(item["datePublished"]))
+            ):
+                return d
     return None
 
 
-def _date_near_title(zone: HtmlElement, title_el: HtmlElement | None, order: dict[HtmlElement, int]) -> date | datetime | None:
-    """An unlabelled short date line right after (or else right before) the title."""
-    if title_el is None:
-        return None
-    tpos = order.get(title_el, 0)
-    after: list[tuple[int, date | datetime]] = []
-    before: list[tuple[int, date | datetime]] = []
-    for b in blocks(zone):
-        if b.is_image or b.element is None or len(b.text) > 90:
-            continue
-        if L.is_counter(b.text):
-            continue
-        found = all_dates(b.text)
-        if not found:
-            continue
-        pos = order.get(b.element, 0)
-        (after if pos >= tpos else before).append((pos, found[0][1]))
-    if after:
-        return min(after, key=lambda x: x[0])[1]
-    if before:
-        return max(before, key=lambda x: x[0])[1]
+def _date_of(el: HtmlElement) -> date | datetime | None:
+    text = text_of(el)
+    d = find_date(text) if text else None
+    if d is None:
+        d = find_date(el.get("datetime") or el.get("content") or el.get("title") or "")
+    return d
+
+
+def _views_of(text: str) -> int | None:
+    v = L.find_views(text)
+    if v is not None:
+        return v
+    t = text.strip(" :()[]")
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+|\d{1,9}", t):
+        return L.parse_count(t)
     return None
 
 
-def _category(doc: HtmlElement, profile: Profile, title_el: HtmlElement | None, title: str) -> str | None:
-    el = select_first(doc, profile.category)
-    if el is not None:
-        return text_of(el) or None
+def _crumb_value(el: HtmlElement, title: str) -> str | None:
+    items = (
+        [text_of(a) for a in el.iter("a", "li", "span") if a is not el]
+        if len(el)
+        else [text_of(el)]
+    )
+    if not items:
+        items = [text_of(el)]
     title_key = search_key(title)
-    for crumb in select(doc, "[class*=breadcrumb], [id*=breadcrumb], [class*=duong-dan], [class*=path]"):
-        items = [text_of(a) for a in crumb.iter("a", "li", "span")]
-        items = [t for t in items if t and search_key(t) != title_key and len(t) < 80 and t not in ("»", ">", "/")]
-        items = [t for t in items if not L.matches_any(t, ("trang chủ", "home", "trang chu"))]
-        if items:
-            return items[-1]
+    good: list[str] = []
+    for t in items:
+        t = t.strip(" »>/›|-")
+        k = search_key(t).rstrip(".… ")
+        if not t or len(t) > 80 or k in ("trang chu", "home", "trang nhat", "") or t in good:
+            continue
+        if k == title_key or (len(k) > 15 and title_key.startswith(k.rstrip("."))):
+            continue
+        if good and search_key(good[-1]) == k:
+            continue
+        good.append(t)
+    return good[-1] if good else None
+
+
+def _category(
+    doc: HtmlElement,
+    category_els: list[HtmlElement],
+    crumb_els: list[HtmlElement],
+    title_el: HtmlElement | None,
+    title: str,
+    found: dict[str, L.LabelHit],
+    order: Survey,
+    source: str | None = None,
+    before: list[Block] | None = None,
+) -> str | None:
+    for el in category_els:
+        if value := _crumb_value(el, title):
+            return value.strip(" :")
+    if "category" in found:
+        return found["category"].value.strip(" .")
+    for crumb in crumb_els:
+        if value := _crumb_value(crumb, title):
+            return value
     if title_el is not None:
         # the nearest category-classed element before the title (within the article's column)
-        order = _doc_order(doc)
-        tpos = order[title_el]
-        best = None
-        for c in select(doc, "[class*=cate], [class*=chuyen-muc], [class*=chuyenmuc], [id*=cate], [class*=cat-title], [class*=catname]"):
+        tpos = order.get(title_el, 0)
+        best: tuple[int, str] | None = None
+        for c in (c for c in order.categories if order.present(c)):
+            pos = order.get(c)
+            if pos < 0 or pos >= tpos or c.find(".//ul") is not None:
+                continue
             t = text_of(c)
-            if t and len(t) < 80 and order.get(c, 10**9) < tpos and search_key(t) != title_key:
-                best = (order[c], t) if best is None or order[c] > best[0] else best
+            if (
+                t
+                and len(t) < 80
+                and search_key(t) != search_key(title)
+                and (best is None or pos > best[0])
+            ):
+                best = (pos, t)
         if best:
             return best[1]
+    return _section_heading(before or [], title)
+
+
+def _section_heading(before: list[Block], title: str) -> str | None:
+    """A short heading standing right above the title: the section the page is filed under
+    ("VĂN HÓA", a linked "Tin hoạt động"), when nothing names it otherwise."""
+    title_key = search_key(title)
+    for b in reversed(before[-3:]):
+        t = b.text
+        if b.is_image or not t:
+            continue
+        if (
+            _is_date_line(b)
+            or L.is_counter(t)
+            or L.matches_any(t, L.CHROME_LINES)
+            or _is_meta_line(t)
+        ):
+            continue
+        words = t.split()
+        headingish = b.heading or b.bold or t.isupper() or b.link_chars >= len(t) - 2
+        if (
+            headingish
+            and 1 <= len(words) <= 6
+            and len(t) <= 50
+            and not _TERMINAL.search(t)
+            and not re.search(r"\d{3,}", t)
+            and search_key(t) != title_key
+            and not looks_like_org(t)
+        ):
+            return t.strip(" :»>")
+        return None  # the first real line above the title decides
     return None
 
 
-# --- step 7: what is not an article -------------------------------------------------------
-
-def _refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]) -> None:
-    text_len = sum(len(p) for p in paragraphs)
-    head = search_key(" ".join([title or "", page_title(doc) or "", *paragraphs[:2]]))[:600]
-    visible = text_of(doc)
-    if text_len < 400 and (_ERROR_PAGE.search(head) or (len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible)))):
-        raise ParseError(url, "an error page served as a normal page (it says the content was not found)")
-    if doc.find(".//input[@type='password']") is not None and text_len < 600 and _LOGIN.search(head + search_key(text_of(doc))[:2000]):
-        raise ParseError(url, "a login page, not an article")
-    if not title:
-        raise ParseError(url, "no article title found")
-    if not paragraphs or text_len < 40:
-        raise ParseError(url, "no article body found (the page has a title but no paragraphs of text)")
+# --- step 8: what is not an article -------------------------------------------------------
 
 
-def looks_like_listing(doc: HtmlElement, body: HtmlElement | None, paragraphs: list[str]) -> str | None:
-    """A reason when the page is a list of links rather than one article."""
-    if body is None:
-        return None
-    links = [a for a in body.iter("a") if a.get("href") and len(text_of(a)) >= 20]
-    text = sum(len(p) for p in paragraphs)
-    link_text = sum(len(text_of(a)) for a in links)
-    if len(links) >= 6 and link_text > 0.45 * max(1, text):
-        return f"a listing page ({len(links)} article links, {text} characters of text)"
-    return None
+_PARA_MARK = "\ue000"  # a private-use character: display() leaves it, no page text holds it
+
+
+def _display_paragraphs(paragraphs: list[str]) -> str:
+    """The paragraphs in display form, separated by a blank line (one display() call)."""
+    if any(_PARA_MARK in p for p in paragraphs):
+        return "\n\n".join(display(p) for p in paragraphs)
+    joined = display(_PARA_MARK.join(paragraphs))
+    parts = [p.strip() for p in joined.split(_PARA_MARK)]
+    if len(parts) != len(paragraphs):
+        return "\n\n".join(display(p) for p in paragraphs)
+    return "\n\n".join(parts)
 
 
 # --- the cascade --------------------------------------------------------------------------
 
-def extract(doc: HtmlElement, url: str, profile: Profile) -> Article:
-    """Read one article from a parsed page with a platform profile (see the module doc)."""
+
+@dataclass
+class _Regions:
+    before: list[Block]  # zone lines before the title (category heading, a date above it)
+    between: list[Block]  # after the title, before the body (date, author, lead, home image)
+    body: list[Block]
+    after: list[Block]  # after the body (metadata line, bylines, related lists)
+
+
+def _regions(lines: list[Block], spans: dict[str, tuple[int, int]], excluded: set[int]) -> _Regions:
+    """The zone's lines cut around the title and the body. Lines of the platform's metadata
+    elements (`excluded`) are left out of the body only: around it they are what is read."""
+    bs, be = spans.get("body", (0, len(lines)))
+    ts, te = spans.get("title", (bs, bs))
+    keep = [i not in excluded for i in range(len(lines))]
+    if bs <= ts < be:
+        # the title inside the body container: the body starts after it
+        body = [lines[i] for i in range(te, be) if keep[i]]
+        before = lines[max(0, bs - 12) : ts]
+        between: list[Block] = []
+    else:
+        body = [lines[i] for i in range(bs, be) if keep[i]]
+        before = lines[max(0, ts - 8) : ts] if ts <= bs else []
+        between = lines[te:bs] if te <= bs else []
+    after = lines[be : min(len(lines), be + 40)]
+    return _Regions(before, between, body, after)
+
+
+def _tail_meta(after: list[Block]) -> list[Block]:
+    """The lines right after a body that may carry its metadata: up to a related-list heading
+    or a run of links."""
+    out: list[Block] = []
+    links_in_a_row = 0
+    for b in after:
+        t = b.text
+        if b.is_image:
+            continue
+        if L.matches_any(t, L.RELATED_HEADINGS) or (
+            len(t) < 60 and L.matches_any(t.rstrip(":"), L.RELATED_HEADINGS)
+        ):
+            break
+        if _is_related_item(b):
+            links_in_a_row += 1
+            # a dated link, or a second link in a row: a list of other articles begins
+            if out and (all_dates(t) or links_in_a_row >= 2):
+                break
+        else:
+            links_in_a_row = 0
+        out.append(b)
+        if len(out) >= 14:
+            break
+    return out
+
+
+def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = None) -> Article:
+    """Read one article from a parsed page with a platform profile (see the module doc).
+
+    `source`, the page's text, lets selectors that cannot match be skipped (speed only).
+    """
     canonical = None
     for link in doc.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical":
+        if "canonical" in (link.get("rel") or "").lower().split():
             canonical = absolute(url, link.get("href"))
             break
-    structured_date = _structured_date(doc) if profile.trust_meta_date else None
+    metas = _metas(doc)
+    tag_title = page_title(doc)
+    ref_title = metas.get("og:title") or metas.get("twitter:title") or tag_title or ""
+    if tag_title and len(ref_title) < 8:
+        ref_title = tag_title
+    ld_json = [str(t) for t in _LD_JSON(doc)] if profile.trust_meta_date else []
 
-    # 1. clean
-    _clean(doc, profile)
-    _remove_related(doc)
+    # 1. clean (the profile's category element first: NukeViet keeps its breadcrumb in a hidden
+    # list that script copies into view)
+    etree.strip_elements(
+        doc,
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "select",
+        "textarea",
+        "button",
+        "map",
+        "canvas",
+        "audio",
+        "video",
+        etree.Comment,
+        etree.ProcessingInstruction,
+        with_tail=False,
+    )
+    survey = Survey(doc)
+    category_els = _select_all(doc, profile.category, source, survey=survey)
+    attachment_links = [
+        a
+        for el in _select_all(doc, profile.attachments, source, survey=survey)
+        for a in el.iter("a")
+    ]
+    crumb_els = list(survey.crumbs)  # read before chrome removal takes them
+    strip_invisible(doc, survey)
+    title_el = _first_with_text(doc, profile.title, source, survey)
+    body_el = _first_with_text(doc, profile.body, source, survey)
+    if (
+        body_el is None
+        and profile.body
+        and (matched_body := _select_all(doc, profile.body, source, survey=survey))
+    ):
+        # the platform's body element is there but holds nothing
+        if matched_body[0].find(".//img") is None:
+            raise ParseError(url, "the article body is empty", definite=True)
+    lead_el = _first_with_text(doc, profile.lead, source, survey)
+    keep: set[HtmlElement] = set()
+    for el in (title_el, body_el, lead_el):
+        if el is not None:
+            keep.add(el)
+            keep.update(ancestors(el))
+    meta_sels = (*profile.meta, *profile.date, *profile.views, *profile.author, *profile.poster)
+    memo: dict[tuple[int, str], list[HtmlElement]] = {}
+    for el in _select_all(doc, meta_sels, source, memo, survey):
+        keep.add(el)
+        keep.update(ancestors(el))
+    _remove_chrome(doc, profile, keep, survey, source)
 
-    # 2. title
-    title, title_el = _find_title(doc, profile)
-
-    # 3. body
-    body_el = _find_body(doc, profile, title_el)
+    # 2. body
+    profile_body = body_el is not None
     if body_el is None:
-        _refuse(url, doc, title, [])
-    assert body_el is not None
+        body_el = _score_body(doc)
+    if body_el is None:
+        refuse(url, doc, page_title(doc), [])
+        raise ParseError(url, "no article body found")
 
-    # 4. split
-    order = _doc_order(doc)
-    lead_el = select_first(doc, profile.lead)
-    skip: set[HtmlElement] = set()
-    if title_el is not None and title_el is not body_el and body_el in _ancestors(title_el):
-        skip.add(title_el)
-    if lead_el is not None and body_el in _ancestors(lead_el):
-        skip.add(lead_el)
-    caption_els: set[HtmlElement] = set()
-    for sel in profile.captions:
-        caption_els.update(select(body_el, sel))
-    body_blocks = blocks(body_el, url, skip=frozenset(skip))
-    if title_el is not None and body_el in _ancestors(title_el):
-        # the body starts after the title
-        tpos = order[title_el]
-        body_blocks = [b for b in body_blocks if b.element is None or order.get(b.element, tpos + 1) > tpos or b.element in _ancestors(title_el)]
-    split = _split(body_blocks, title, caption_els)
-    if lead_el is not None:
-        lead = text_of(lead_el)
-        if lead and search_key(lead) not in {search_key(p) for p in split.paragraphs[:2]}:
-            split.paragraphs.insert(0, lead)
-    if reason := looks_like_listing(doc, body_el, split.paragraphs):
-        raise ParseError(url, reason)
-    _refuse(url, doc, title, split.paragraphs)
+    # 3. title
+    order = survey
+    if title_el is not None:
+        title: str | None = collapse(text_content(title_el))
+    else:
+        title, title_el = _find_title(doc, ref_title, body_el, order, source, metas)
+    if (
+        title_el is not None
+        and not profile_body
+        and (empty := _empty_body_between(doc, title_el, body_el, order)) is not None
+    ):
+        raise ParseError(
+            url,
+            f"the article body is empty ({empty.tag}.{empty.get('class') or empty.get('id')} holds nothing)",
+            definite=True,
+        )
+
+    # 4. the zone, read once
+    parent = body_el.getparent()
+    zone = (
+        common_ancestor(title_el, body_el)
+        if title_el is not None
+        else (parent if parent is not None else body_el)
+    )
+    if zone.tag in ("html", "body") or zone is doc:
+        zone = doc.find("body") if doc.find("body") is not None else doc
+    marks: dict[HtmlElement, str] = {body_el: "body"}
+    if title_el is not None:
+        marks[title_el] = "title"
+    if lead_el is not None and inside(lead_el, zone):
+        marks[lead_el] = "lead"
+    meta_els: dict[str, list[HtmlElement]] = {}
+    for kind, sels in (
+        ("date", profile.date),
+        ("views", profile.views),
+        ("author", profile.author),
+        ("poster", profile.poster),
+        ("meta", profile.meta),
+    ):
+        els = [
+            e
+            for e in _select_all(doc, sels, source, memo, survey)
+            if e is not body_el and not inside(body_el, e)
+        ]
+        meta_els[kind] = els
+        for i, e in enumerate(els):
+            if inside(e, zone) and e not in marks:
+                marks[e] = f"{kind}:{i}"
+    spans: dict[str, tuple[int, int]] = {}
+    lines = blocks(zone, url, marks=marks, spans=spans)
+    excluded: set[int] = set()
+    for name, (s, e) in spans.items():
+        if name not in ("body", "title", "lead"):
+            excluded.update(range(s, e))
+    regions = _regions(lines, spans, excluded)
+    lead_lines: list[Block] = []
+    if "lead" in spans:
+        ls, le = spans["lead"]
+        bs, be = spans.get("body", (0, 0))
+        if not (bs <= ls < be):
+            lead_lines = lines[ls:le]
+            lead_ids = {id(b) for b in lead_lines}
+            regions.between = [b for b in regions.between if id(b) not in lead_ids]
+            regions.after = [b for b in regions.after if id(b) not in lead_ids]
+            regions.before = [b for b in regions.before if id(b) not in lead_ids]
+
+    # 5. split: the lines between title and body (lead, home image) and the body
+    caption_els = set(_select_all(body_el, profile.captions, source)) if profile.captions else set()
+    head = _split(regions.between, title, caption_els, body_el)
+    lead = _split(lead_lines, title, caption_els, body_el) if lead_lines else _Split()
+    split = _split(regions.body, title, caption_els, body_el)
+    tail = _tail_meta(regions.after)
+    # a byline just after the body container ("Tác giả: X" below it, a right-aligned name)
+    tail_texts = [
+        b
+        for b in tail
+        if b.text and not _is_meta_line(b.text) and not L.matches_any(b.text, L.CHROME_LINES)
+    ]
+    if split.author is None and tail_texts:
+        for j, b in enumerate(tail_texts[:3]):
+            got = byline(b, is_last=False)
+            if got is None and j == 0 and b.align == "right" and looks_like_name(b.text):
+                got = (3, b.text.strip(" ."))
+            if got and got[1]:
+                split.author, split.author_rank = got[1], got[0]
+                break
+    # the lead: the profile's lead element, or long sentences between the title and the body
+    meta_texts = {lines[i].text for i in excluded}
+    lead_paras = lead.paragraphs + [
+        p for p in head.paragraphs if len(p) >= 60 and not _is_meta_line(p) and p not in meta_texts
+    ]
+    body_keys = {search_key(p) for p in split.paragraphs[:3]} if lead_paras else set()
+    paragraphs = [p for p in lead_paras if search_key(p) not in body_keys] + split.paragraphs
+    captions = lead.captions + head.captions + split.captions
+    images = [*lead.images, *(i for i in head.images if i not in lead.images)]
+    images += [i for i in split.images if i not in images]
+
+    if reason := listing_reason(doc, body_el, paragraphs):
+        raise ParseError(url, reason, definite=True)
+    try:
+        refuse(url, doc, title, paragraphs)
+    except ParseError as exc:
+        if not exc.definite and (
+            reason := listing_reason(doc, body_el, paragraphs, body_failed=True)
+        ):
+            raise ParseError(url, reason, definite=True) from None
+        raise
     assert title is not None
 
-    # 5. metadata from the article's zone
-    zone = _common_ancestor(title_el, body_el) if title_el is not None else body_el
-    if zone.tag.lower() in ("html",):
-        zone = body_el
+    # 6. metadata near the title and the body
     meta_lines: list[str] = []
-    for sel in profile.meta:
-        meta_lines += [text_of(e) for e in select(doc, sel)]
-    meta_lines += split.meta_lines
-    meta_lines += [b.text for b in _zone_lines(zone, body_el, url) if _is_meta_line(b.text)]
-    found = _labelled(meta_lines)
+    for kind in ("meta", "date", "views", "author", "poster"):
+        meta_lines += [text_of(e) for e in meta_els[kind] if kind == "meta"]
+    meta_lines += [b.text for b in regions.between if not b.is_image and len(b.text) < 300]
+    meta_lines += head.meta_lines + lead.meta_lines + split.meta_lines
+    meta_lines += [b.text for b in tail if not b.is_image and len(b.text) < 300]
+    meta_lines += [
+        b.text
+        for b in regions.before[-4:]
+        if not b.is_image and len(b.text) < 200 and not L.is_counter(b.text)
+    ]
+    found = _labelled(t for t in meta_lines if _is_meta_line(t) or len(t) < 200)
 
     published: date | datetime | None = None
-    el = select_first(doc, profile.date)
-    if el is not None:
-        published = find_date(el.get("datetime") or el.get("content") or text_of(el))
+    for el in meta_els["date"]:
+        if (published := _date_of(el)) is not None:
+            break
     if published is None and "date" in found:
-        published = find_date(found["date"])
+        published = find_date(found["date"].value)
     if published is None:
-        published = _date_near_title(zone, title_el, order)
+        for b in [*regions.between, *regions.body[:2], *regions.before[-3:][::-1], *tail[:6]]:
+            if not b.is_image and _is_date_line(b):
+                published = find_date(b.text)
+                break
+    if published is None:
+        for el in zone.iter("time"):
+            if (published := _date_of(el)) is not None:
+                break
     if published is None and profile.trust_meta_date:
-        published = structured_date
+        published = _structured_date(metas, ld_json)
 
     views: int | None = None
-    el = select_first(doc, profile.views)
-    if el is not None:
-        views = L.find_views(text_of(el)) or L.parse_count(re.sub(r"\D", "", text_of(el)) or "x")
+    for el in meta_els["views"]:
+        if (views := _views_of(text_of(el))) is not None:
+            break
     if views is None and "views" in found:
-        views = L.parse_count(found["views"].split()[0])
+        views = L.parse_count(found["views"].value.split()[0])
     if views is None:
         for line in meta_lines:
-            if (v := L.find_views(line)) is not None:
+            if not L.is_counter(line) and (v := L.find_views(line)) is not None:
+                views = v
+                break
+    if views is None:
+        for el in (v for v in survey.views if survey.present(v) and inside(v, zone)):
+            if inside(el, body_el) and el is not body_el:
+                continue
+            if re.search(r"review|overview|preview|viewport", class_and_id(el), re.I):
+                continue
+            t = text_of(el)
+            if t and len(t) < 40 and not L.is_counter(t) and (v := _views_of(t)) is not None:
                 views = v
                 break
 
     poster = None
-    el = select_first(doc, profile.poster)
-    if el is not None:
-        poster = _author_from(text_of(el))
-    poster = poster or (_author_from(found["poster"]) if "poster" in found else None)
-
-    author = None
-    el = select_first(doc, profile.author)
-    if el is not None:
+    for el in meta_els["poster"]:
         t = text_of(el)
-        hit = L.starts_with_label(t, L.AUTHOR_LABELS + L.BYLINE_LABELS)
-        author = _author_from(hit[1] if hit else t)
-    author = author or split.author or (_author_from(found["author"]) if "author" in found else None)
+        hit = L.starts_with_label(t, L.POSTER_LABELS)
+        if poster := author_from(hit[1] if hit else t):
+            break
+    poster = (
+        poster
+        or (author_from(found["poster"].value) if "poster" in found else None)
+        or split.poster
+    )
 
-    # 6. category, images, attachments
-    category = _category(doc, profile, title_el, title)
+    # the writer a body's closing byline names, else the platform's author field, else a label
+    author = split.author
+    for el in meta_els["author"] if author is None else ():
+        t = text_of(el)
+        if not t:
+            continue
+        hit = L.starts_with_label(t, L.AUTHOR_LABELS + L.BYLINE_LABELS)
+        if hit is None and L.label_values(t) and L.label_values(t)[0].kind not in ("author",):
+            continue  # "Nguồn tin: …" in the author's place
+        if author := author_from(hit[1] if hit else t):
+            break
+    if author is None and "author" in found:
+        author = author_from(found["author"].value)
+
+    # 7. category, attachments
+    category = _category(
+        doc, category_els, crumb_els, title_el, title, found, order, source, regions.before
+    )
     attachments: list[Attachment] = []
     seen: set[str] = set()
-    for a in [*body_el.iter("a"), *(zone.iter("a") if zone is not body_el else ())]:
+    for a in [*body_el.iter("a"), *attachment_links]:
         href = absolute(url, a.get("href"))
-        if href and ATTACHMENT_EXT.search(urlsplit(href).path + ("?" + urlsplit(href).query if urlsplit(href).query else "")) and href not in seen:
+        if not href or href in seen:
+            continue
+        if ATTACHMENT_EXT.search(urlsplit(href).path + "?" + urlsplit(href).query) or (
+            a in attachment_links and a.get("download") is not None
+        ):
             seen.add(href)
-            attachments.append(Attachment(href, text_of(a) or None))
+            name = re.sub(
+                r"^\s*(?:tải về|tải xuống|download|tệp đính kèm|file đính kèm)\s*:\s*",
+                "",
+                text_of(a),
+                flags=re.I,
+            )
+            attachments.append(Attachment(href, display(name) or None))
 
     return Article(
         url=url,
         platform=profile.name,
-        title=title,
-        body="\n\n".join(split.paragraphs),
-        captions=tuple(split.captions),
-        author=author,
-        poster=poster,
+        title=display(title),
+        body=_display_paragraphs(paragraphs),
+        captions=tuple(display(c) for c in captions),
+        author=display(author) if author else None,
+        poster=display(poster) if poster else None,
         published_at=published,
         views=views,
-        category=category,
-        images=tuple(split.images),
+        category=display(category) if category else None,
+        images=tuple(images),
         attachments=tuple(attachments),
         canonical_url=canonical,
     )

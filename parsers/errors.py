@@ -15,7 +15,10 @@ class ParseError(Exception):
     parsers.errors.ParseError: https://example.gov.vn/x: no article title found
     """
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, *, definite: bool = False) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        # True when the page is surely not an article (a listing, an error or login page, an
+        # empty body), so another parser need not try it.
+        self.definite = definite

@@ -16,21 +16,52 @@ PLATFORM = Platform(
     name="kontum",
     profile=Profile(
         name="kontum",
-        title=("[id*=lblTitle]", "h1[class*=title]", "[class*=news-detail] h1", "[class*=detail] h1"),
-        body=("[id*=divContent]", "[id*=lblContent]", "[class*=content-detail]", "[class*=detail-content]", "[class*=news-content]"),
+        title=(
+            "[id*=lblTitle]",
+            "h1[class*=title]",
+            "[class*=news-detail] h1",
+            "[class*=detail] h1",
+        ),
+        body=(
+            "[id*=divContent]",
+            "[id*=lblContent]",
+            "[class*=content-detail]",
+            "[class*=detail-content]",
+            "[class*=news-content]",
+        ),
         meta=("[class*=info-detail]", "[id*=divInfo]", "[class*=news-info]"),
         category=("[class*=cate-title]", "[id*=lblCate]", "[class*=category-title]"),
-        remove=("[class*=counter]", "[id*=Counter]", "[class*=sidebar]", "[class*=right-col]", "[class*=left-col]"),
+        remove=(
+            "[class*=counter]",
+            "[id*=Counter]",
+            "[class*=sidebar]",
+            "[class*=right-col]",
+            "[class*=left-col]",
+        ),
     ),
     fingerprints=(
-        Fingerprint("html", r"__VIEWSTATE", 1),
-        Fingerprint("html", r"ContentPlaceHolder", 1),
-        Fingerprint("html", r"Đăng bởi\s*:", 1),
-        Fingerprint("html", r"Ngày đăng\s*:[^<]{0,40}(?:<[^>]*>[^<]*){0,4}Lượt xem\s*:", 2),
-        Fingerprint("url", r"kontum\.gov\.vn", 1),
-        Fingerprint("url", r"/[\w-]+-\d+/?$", 1),
+        # the one-line "Đăng bởi : X Ngày đăng : … Lượt xem : N" and the WebForms control ids are
+        # the portal's own; the host is not (kontum.gov.vn itself runs another platform)
+        Fingerprint(
+            "html",
+            r"Đăng bởi\s*:[^<]{0,80}(?:<[^>]*>[^<]*){0,6}Ngày đăng\s*:[^<]{0,40}(?:<[^>]*>[^<]*){0,6}Lượt xem\s*:",
+            3,
+            needs="Đăng bởi",
+        ),
+        Fingerprint(
+            "html",
+            r"ContentPlaceHolder1_\w*(?:lblTitle|divContent)",
+            2,
+            needs="ContentPlaceHolder1_",
+        ),
+        Fingerprint("text", "__VIEWSTATE", 1),
+        Fingerprint("url", r"/[\w%“”‘’–-]+-\d+/?$", 1),
     ),
-    listing_links=("[class*=news-list] [class*=title] a", "[class*=list-news] [class*=title] a", "[class*=news-item] h3 a"),
+    listing_links=(
+        "[class*=news-list] [class*=title] a",
+        "[class*=list-news] [class*=title] a",
+        "[class*=news-item] h3 a",
+    ),
     pagination=("[class*=pager] a", "[class*=paging] a", "[class*=pagination] a"),
     article_id=r"/[^/]+-(\d+)/?$",
 )

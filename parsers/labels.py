@@ -13,53 +13,284 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .normalise import search_key
+from .normalise import search_key as _search_key
+
+# `search_key` one character at a time, as a table: str.translate runs it in C. Built from
+# normalise.search_key itself, so the two always agree (it maps one code point to one).
+_FOLD_TABLE = {c: _search_key(chr(c)) for c in range(0x2500)}
+
+
+def search_key(text: str) -> str:
+    """normalise.search_key through a table: the same on every character below U+2500 (Latin,
+    Vietnamese, punctuation); above it (fullwidth or circled letters, never seen on these
+    pages) characters stay as they are. One code point for one, as normalise's.
+
+    >>> search_key("Đăng bởi : SLDTBXH") == _search_key("Đăng bởi : SLDTBXH")
+    True
+    """
+    if text.isascii():
+        return text.lower()
+    return text.translate(_FOLD_TABLE)
+
 
 # --- the label tables (display form; matched folded) -------------------------------------
 
-DATE_LABELS = (
-    "ngày đăng", "đăng ngày", "ngày đăng tin", "tin đăng ngày", "ngày xuất bản", "được đăng",
-    "được viết", "đăng lúc", "thời gian đăng", "ngày cập nhật", "cập nhật", "ngày ban hành",
-    "ngày", "posted on", "published",
+# Date labels, best first: the day an article was published, then the day it was written,
+# then the day it was last edited (used only when the page shows nothing better).
+PUBLISHED_LABELS = (
+    "ngày đăng",
+    "đăng ngày",
+    "ngày đăng tin",
+    "tin đăng ngày",
+    "ngày xuất bản",
+    "xuất bản",
+    "xuất bản ngày",
+    "được đăng",
+    "đăng lúc",
+    "thời gian đăng",
+    "ngày đăng tải",
+    "đăng tải",
+    "ngày đưa tin",
+    "ngày đăng bài",
+    "ngay dang",
+    "posted on",
+    "published",
+    "ngày",
+    "thời gian",
 )
+CREATED_LABELS = ("được viết", "ngày tạo", "ngày viết", "created")
+UPDATED_LABELS = (
+    "ngày cập nhật",
+    "cập nhật",
+    "cập nhật lần cuối",
+    "cập nhật lúc",
+    "sửa lần cuối",
+    "updated",
+    "ngày ban hành",
+)
+DATE_LABELS = PUBLISHED_LABELS + CREATED_LABELS + UPDATED_LABELS
 VIEW_LABELS = (
-    "lượt xem", "số lượt xem", "lượt đọc", "số lượt đọc", "đã xem", "lần xem", "xem", "views",
+    "lượt xem",
+    "số lượt xem",
+    "lượt đọc",
+    "số lượt đọc",
+    "đã xem",
+    "lần xem",
+    "số lần xem",
+    "xem",
+    "views",
     "lượt truy cập bài viết",
+    "lượt views",
 )
-POSTER_LABELS = ("đăng bởi", "người đăng", "người đăng tin", "người đăng bài viết", "người đăng bài", "posted by")
+POSTER_LABELS = (
+    "đăng bởi",
+    "người đăng",
+    "người đăng tin",
+    "người đăng bài viết",
+    "người đăng bài",
+    "posted by",
+    "gửi bởi",
+    "người gửi",
+    "cập nhật bởi",
+)
 AUTHOR_LABELS = (
-    "tác giả bài viết", "tác giả", "viết bởi", "người viết", "bút danh",
+    "tác giả bài viết",
+    "tác giả",
+    "viết bởi",
+    "người viết",
+    "bút danh",
 )
-SOURCE_LABELS = ("nguồn tin", "nguồn", "theo nguồn")
+SOURCE_LABELS = ("nguồn tin", "nguồn", "theo nguồn", "nguồn bài viết", "nguồn trích dẫn")
 # A byline that opens the last line(s) of a body: "Tin và ảnh: Nguyễn Hương".
 BYLINE_LABELS = (
-    "tin và ảnh", "tin, ảnh", "tin - ảnh", "tin & ảnh", "tin ảnh", "tin bài", "tin, bài",
-    "bài và ảnh", "bài, ảnh", "bài - ảnh", "bài ảnh", "bài viết", "bài", "tin", "ảnh",
-    "thực hiện", "tác giả", "người viết", "nhóm phóng viên", "phóng viên", "ctv", "biên tập",
+    "tin và ảnh",
+    "tin, ảnh",
+    "tin - ảnh",
+    "tin & ảnh",
+    "tin/ảnh",
+    "tin ảnh",
+    "tin bài",
+    "tin, bài",
+    "tin - bài",
+    "bài và ảnh",
+    "bài, ảnh",
+    "bài - ảnh",
+    "bài/ảnh",
+    "bài & ảnh",
+    "bài ảnh",
+    "bài viết",
+    "bài",
+    "tin",
+    "ảnh",
+    "thực hiện",
+    "tác giả",
+    "người viết",
+    "nhóm phóng viên",
+    "phóng viên",
+    "nhóm pv",
+    "pv",
+    "ctv",
+    "cộng tác viên",
+    "biên tập",
+    "bài và ảnh",
 )
+# Byline labels that name a photographer only: the writer wins when both are given.
+PHOTO_ONLY_LABELS = ("ảnh",)
 CATEGORY_LABELS = ("chuyên mục", "danh mục", "chuyên đề")
+# Headings of an article's attached-file list ("Tài liệu đính kèm: KH 12.pdf"): not body text.
+ATTACHMENT_LABELS = (
+    "tài liệu đính kèm",
+    "file đính kèm",
+    "tệp đính kèm",
+    "tập tin đính kèm",
+    "văn bản đính kèm",
+    "đính kèm",
+    "tải về",
+    "download",
+)
 # Site widgets whose numbers look like views but are not: never read a count from these.
 COUNTER_LABELS = (
-    "lượt truy cập", "truy cập", "đang online", "đang truy cập", "khách online", "online",
-    "hôm nay", "hôm qua", "tuần này", "tháng này", "tháng trước", "năm nay", "tất cả",
-    "tổng số", "tổng lượt", "thống kê", "visitors", "số người", "lượt khách",
+    "lượt truy cập",
+    "tổng lượt truy cập",
+    "số lượt truy cập",
+    "truy cập",
+    "đang online",
+    "đang truy cập",
+    "khách online",
+    "thành viên online",
+    "online",
+    "hôm nay",
+    "hôm qua",
+    "tuần này",
+    "tuần trước",
+    "tháng này",
+    "tháng trước",
+    "tháng hiện tại",
+    "năm nay",
+    "tất cả",
+    "tổng số",
+    "tổng lượt",
+    "tổng cộng",
+    "thống kê",
+    "thống kê truy cập",
+    "visitors",
+    "số người",
+    "lượt khách",
+    "khách",
+    "thành viên",
+    "máy chủ tìm kiếm",
+    "bots",
 )
 # Lines of page chrome that sit inside or beside article bodies.
 CHROME_LINES = (
-    "quay về", "quay lại", "trở về", "về trang trước", "in bài viết", "in bài này", "in trang",
-    "in ra", "bản in", "gửi email", "gửi email bài này", "gửi bài viết cho bạn bè",
-    "giới thiệu bài viết cho bạn bè", "lưu bài viết này", "chia sẻ", "chia sẻ bài viết",
-    "đầu trang", "lên đầu trang", "xem cỡ chữ", "cỡ chữ", "mặc định cỡ chữ", "đọc bài viết",
-    "nghe đọc bài viết", "in", "email", "print", "share", "tweet", "bình luận", "ý kiến bạn đọc",
-    "xem tiếp", "xem thêm", "tags", "từ khóa", "100%", "a a a", "a- a a+", "facebook", "zalo",
+    "quay về",
+    "quay lại",
+    "trở về",
+    "trở lại",
+    "về trang trước",
+    "in bài viết",
+    "in bài này",
+    "in bài",
+    "in trang",
+    "in ra",
+    "bản in",
+    "bản để in",
+    "gửi email",
+    "gửi email bài này",
+    "gửi bài viết",
+    "gửi bài viết cho bạn bè",
+    "giới thiệu bài viết cho bạn bè",
+    "lưu bài viết này",
+    "lưu bài viết",
+    "chia sẻ",
+    "chia sẻ bài viết",
+    "chia sẻ bài viết này",
+    "đầu trang",
+    "lên đầu trang",
+    "về đầu trang",
+    "xem cỡ chữ",
+    "cỡ chữ",
+    "mặc định cỡ chữ",
+    "đọc bài viết",
+    "nghe đọc bài viết",
+    "nghe bài viết",
+    "in",
+    "email",
+    "print",
+    "share",
+    "tweet",
+    "bình luận",
+    "ý kiến bạn đọc",
+    "gửi ý kiến",
+    "xem tiếp",
+    "xem thêm",
+    "tags",
+    "từ khóa",
+    "100%",
+    "a a a",
+    "a- a a+",
+    "a+ a a-",
+    "facebook",
+    "zalo",
+    "twitter",
+    "đóng",
+    "đóng cửa sổ",
+    "đóng lại",
+    "truy cập nội dung luôn",
+    "skip to content",
+    "like",
+    "thích",
+    "chi tiết",
+    "đánh giá",
+    "bình chọn",
+    "góp ý",
+    "phản hồi",
+    "tải về",
+    "lưu",
+    "font size",
+    "văn bản gốc",
 )
 # Headings of the related-article lists that follow a body.
 RELATED_HEADINGS = (
-    "các tin khác", "tin khác", "tin liên quan", "bài viết liên quan", "tin bài liên quan",
-    "những tin mới hơn", "những tin cũ hơn", "tin mới hơn", "tin cũ hơn", "theo dòng sự kiện",
-    "tin cùng chuyên mục", "tin cùng loại", "các tin đã đưa", "các tin đã đưa ngày",
-    "tin đã đưa ngày", "các bài viết khác", "bài viết khác", "các tin bài khác", "xem thêm",
-    "tin tức khác", "tin mới", "tin mới nhất", "tin xem nhiều", "tin đọc nhiều", "bài đọc nhiều",
+    "các tin khác",
+    "tin khác",
+    "tin liên quan",
+    "bài viết liên quan",
+    "tin bài liên quan",
+    "tin tức liên quan",
+    "những tin mới hơn",
+    "những tin cũ hơn",
+    "tin mới hơn",
+    "tin cũ hơn",
+    "các tin mới hơn",
+    "các tin cũ hơn",
+    "theo dòng sự kiện",
+    "tin cùng chuyên mục",
+    "bài viết cùng chuyên mục",
+    "tin cùng loại",
+    "các tin đã đưa",
+    "các tin đã đưa ngày",
+    "tin đã đưa ngày",
+    "các tin đã đăng",
+    "tin đã đăng",
+    "các bài viết khác",
+    "bài viết khác",
+    "các tin bài khác",
+    "tin bài khác",
+    "các bài khác",
+    "xem thêm",
+    "tin tức khác",
+    "các tin tức khác",
+    "tin mới",
+    "tin mới nhất",
+    "bài viết mới",
+    "bài viết mới nhất",
+    "tin xem nhiều",
+    "tin đọc nhiều",
+    "bài đọc nhiều",
+    "có thể bạn quan tâm",
+    "bài viết cùng danh mục",
+    "cùng chuyên mục",
 )
 
 
@@ -70,10 +301,13 @@ def _alternation(labels: Iterable[str]) -> str:
 
 _COUNT = r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)"
 
-VIEW_AFTER_LABEL = re.compile(rf"(?<![a-z0-9])(?:{_alternation(VIEW_LABELS)})\s*[:：]?\s*{_COUNT}(?![\d/])")
-VIEW_SUFFIXES = ("lượt xem", "lượt đọc", "lần xem", "views")
+VIEW_AFTER_LABEL = re.compile(
+    rf"(?<![a-z0-9])(?:{_alternation(VIEW_LABELS)})\s*[:：]?\s*{_COUNT}(?![\d/])"
+)
+VIEW_SUFFIXES = ("lượt xem", "lượt đọc", "lần xem", "views", "lượt views")
 VIEW_BEFORE_LABEL = re.compile(rf"(?<![\d.,]){_COUNT}\s*(?:{_alternation(VIEW_SUFFIXES)})(?![a-z])")
 COUNTER_RE = re.compile(rf"(?<![a-z])(?:{_alternation(COUNTER_LABELS)})(?![a-z])")
+_COUNTER_REST = re.compile(r"[\d\s.,:;|/()\-–—•*]+")
 
 
 def parse_count(text: str) -> int | None:
@@ -95,6 +329,8 @@ def find_views(text: str) -> int | None:
     544
     >>> find_views("LƯỢT TRUY CẬP 69.534") is None
     True
+    >>> find_views("Lượt xem: 1.234")
+    1234
     """
     key = search_key(text)
     for rx in (VIEW_AFTER_LABEL, VIEW_BEFORE_LABEL):
@@ -110,15 +346,34 @@ def find_views(text: str) -> int | None:
 
 
 def is_counter(text: str) -> bool:
-    """True for site-wide visit counter text ("LƯỢT TRUY CẬP", "Đang online: 12")."""
+    """True for text that names a site-wide visit counter ("LƯỢT TRUY CẬP", "Đang online: 12")."""
     return COUNTER_RE.search(search_key(text)) is not None
+
+
+def is_counter_line(text: str) -> bool:
+    """True when a line is nothing but counter labels and numbers ("Hôm nay: 12 | Tất cả: 46.990"),
+    as opposed to a sentence that happens to say "hôm nay".
+
+    >>> is_counter_line("Hôm nay: 123 Tất cả: 45.678")
+    True
+    >>> is_counter_line("Hôm nay (27/6), UBND huyện tổ chức hội nghị")
+    False
+    """
+    if len(text) > 200:
+        return False
+    key = search_key(text)
+    if not COUNTER_RE.search(key):
+        return False
+    rest = _COUNTER_REST.sub("", COUNTER_RE.sub("", key))
+    return len(rest) <= 3
 
 
 @dataclass(frozen=True, slots=True)
 class LabelHit:
-    kind: str   # "date", "views", "poster", "author", "source", "category"
+    kind: str  # "date", "views", "poster", "author", "source", "category"
     label: str  # the label as printed
     value: str  # the text up to the next label
+    rank: int = 0  # dates: 0 published, 1 written, 2 updated; lower is better
 
 
 _KINDS = (
@@ -135,46 +390,70 @@ _LABEL_RE = re.compile(
         for kind, labels in _KINDS
     )
 )
+_DATE_RANK = {
+    **{search_key(x): 0 for x in PUBLISHED_LABELS},
+    **{search_key(x): 1 for x in CREATED_LABELS},
+    **{search_key(x): 2 for x in UPDATED_LABELS},
+}
+# Bare words that are labels only when a colon or a digit follows ("Ngày: 5/6", not "Ngày hội").
+_BARE = frozenset(
+    (
+        "ngay",
+        "xem",
+        "views",
+        "published",
+        "nguon",
+        "cap nhat",
+        "thoi gian",
+        "xuat ban",
+        "created",
+        "updated",
+        "dang tai",
+    )
+)
 
 
-def label_values(text: str) -> list[LabelHit]:
+@lru_cache(maxsize=8192)
+def label_values(text: str) -> tuple[LabelHit, ...]:
     """Split a metadata line into its labelled values.
 
     >>> [(h.kind, h.value) for h in label_values("Đăng bởi : SLDTBXH Kontum Ngày đăng : 16/09/2023 Lượt xem : 544")]
     [('poster', 'SLDTBXH Kontum'), ('date', '16/09/2023'), ('views', '544')]
     """
     key = search_key(text)
-    hits: list[tuple[str, int, int]] = []
+    hits: list[tuple[str, int, int, int]] = []
     for m in _LABEL_RE.finditer(key):
         kind = m.lastgroup or ""
-        label = key[m.start() : m.end()].strip(" :：")
-        # bare words ("ngày", "xem", "tin", "in") only count when a colon or digit follows
-        bare = label in ("ngay", "xem", "views", "published", "nguon", "cap nhat")
-        if bare and not re.match(r"\s*[:：]|\s*\d", key[m.end() - 1 : m.end() + 2]) and ":" not in key[m.start() : m.end()]:
-            if not re.match(r"\s*\d", key[m.end() :]):
-                continue
-        hits.append((kind, m.start(), m.end()))
+        label = re.sub(r"\s+", " ", key[m.start() : m.end()].strip(" :："))
+        if label in _BARE and not re.match(r"\s*[:：]|\s*\d", key[m.start() + len(label) :]):
+            continue
+        rank = _DATE_RANK.get(label, 0) if kind == "date" else 0
+        hits.append((kind, m.start(), m.end(), rank))
     out = []
-    for i, (kind, start, end) in enumerate(hits):
+    for i, (kind, start, end, rank) in enumerate(hits):
         stop = hits[i + 1][1] if i + 1 < len(hits) else len(text)
         value = text[end:stop].strip(" :：-–|•,;\u00a0\t")
-        out.append(LabelHit(kind, text[start:end].strip(" :："), value))
-    return out
+        out.append(LabelHit(kind, text[start:end].strip(" :："), value, rank))
+    return tuple(out)
 
 
-def starts_with_label(text: str, labels: Iterable[str]) -> tuple[str, str] | None:
+@lru_cache(maxsize=32)
+def _starts_rx(labels: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"^[\s(\[*•\-–]*(?:{_alternation(labels)})\s*[:：]\s*")
+
+
+def starts_with_label(text: str, labels: tuple[str, ...]) -> tuple[str, str] | None:
     """('Tin và ảnh', 'Nguyễn Hương') for 'Tin và ảnh: Nguyễn Hương', else None."""
-    key = search_key(text)
-    rx = re.compile(rf"^\s*(?:{_alternation(labels)})\s*[:：]\s*")
-    m = rx.match(key)
+    m = _starts_rx(tuple(labels)).match(search_key(text[:80]))
     if not m:
         return None
-    return text[: m.end()].strip(" :："), text[m.end() :].strip()
+    return text[: m.end()].strip(" :：([*•-–"), text[m.end() :].strip(" )]")
 
 
-_PUNCT = re.compile(r"[\s:|»«›‹\-–—.,!?\[\]()/]+")
+_PUNCT = re.compile(r"[\s:|»«›‹\-–—.,!?\[\]()/>*•]+")
 
 
+@lru_cache(maxsize=8192)
 def phrase_key(text: str) -> str:
     """The folded words of a short text, punctuation dropped: 'Quay Về »' → 'quay ve'."""
     return _PUNCT.sub(" ", search_key(text)).strip()

@@ -1,14 +1,17 @@
 """Listing pages: which links lead to articles, and which to the next pages of the list.
 
-Article links are found by the platform's selectors where it has them, else by shape: a
+Article links are found by the platform's selectors where they match, else by shape: a
 link on the site's own host whose text reads like a headline (several words) or which
-wraps a heading, outside menus, headers and footers. Pagination is `rel=next`, the
-"Trang sau"/"»" links, and numbered page links.
+wraps or sits in a heading, outside menus, headers, footers and sidebars, taken from the
+container that holds most of them. Pagination is `rel=next`, the "Trang sau"/"»" links,
+numbered page links, and the `onclick="self.location='…'"` links of VietSoftware portals
+(`href="#"`). ASP.NET `__doPostBack` pagers cannot be followed with a GET and are skipped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -20,22 +23,48 @@ from .dom import absolute, select, text_of
 
 __all__ = ["extract_listing", "same_host"]
 
-_NEXT_TEXT = ("trang sau", "sau", "tiếp", "tiếp theo", "trang tiếp", "next", "xem tiếp")
-_NEXT_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»"))
-_PAGE_URL = re.compile(r"(page|trang|start|limitstart|cur|pagenum|pageindex|p)[=/_-]?\d+|/page-\d+|/trang-\d+", re.I)
+_NEXT_TEXT = (
+    "trang sau",
+    "sau",
+    "tiếp",
+    "tiếp theo",
+    "trang tiếp",
+    "next",
+    "xem tiếp",
+    "trang kế",
+    "kế tiếp",
+    "cuối",
+    "trang cuối",
+    "last",
+)
+_NEXT_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»", "›»"))
+_PAGE_URL = re.compile(
+    r"(?:[?&;_](?:page|trang|start|limitstart|cur|pagenum|pageindex|pageno|paged|p)=\d+)|/page[-/]\d+|/trang[-/]\d+|[?&]Page=\d+",
+    re.I,
+)
+_ONCLICK_URL = re.compile(
+    r"""(?:self|window|document|top)?\.?location(?:\.href)?\s*=\s*['"]([^'"]+)['"]"""
+)
 _NOT_ARTICLE = re.compile(
     r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|webp|mp[34]|avi|wmv|flv|exe|apk)(?:$|\?)|"
     r"^/?$|/(rss|feed|sitemap|lien-he|contact|login|dang-nhap|search|tim-kiem|tag|tags)(/|\.|$)",
     re.I,
 )
-_CHROME = re.compile(r"(^|[\s_-])(nav|menu|header|footer|top-bar|topbar|banner|breadcrumb|sidebar-menu|mainmenu|megamenu)($|[\s_-])", re.I)
+_CHROME = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|header|footer|top-?bar|banner|breadcrumbs?|sidebar|mainmenu|megamenu|"
+    r"widget|right-?col|left-?col|col-?right|col-?left|box-?right|block-?right|aside|ticker|marquee|"
+    r"most-?view|xem-?nhieu|tin-?noi-?bat|hot-?news)($|[\s_-])",
+    re.I,
+)
 
 
 def same_host(a: str, b: str) -> bool:
     """Hosts equal once case, a leading 'www.' and default ports are ignored."""
+
     def norm(u: str) -> str:
         host = (urlsplit(u).hostname or "").lower()
         return host[4:] if host.startswith("www.") else host
+
     return norm(a) == norm(b)
 
 
@@ -43,7 +72,7 @@ def _in_chrome(a: HtmlElement) -> bool:
     el = a.getparent()
     while el is not None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if tag in ("nav", "header", "footer"):
+        if tag in ("nav", "header", "footer", "aside", "marquee"):
             return True
         if _CHROME.search((el.get("class") or "") + " " + (el.get("id") or "")):
             return True
@@ -56,66 +85,147 @@ def _page_number(a: HtmlElement) -> int | None:
     return int(t) if t.isdigit() and len(t) < 5 else None
 
 
+def _href(a: HtmlElement, url: str) -> str | None:
+    """The link's target: its href, or the URL its onclick navigates to."""
+    href = a.get("href") or ""
+    if href.strip() in ("", "#") or href.startswith("javascript"):
+        m = _ONCLICK_URL.search(a.get("onclick") or "")
+        if m and "__doPostBack" not in m.group(1):
+            return absolute(url, m.group(1).replace("&amp;", "&").strip())
+        return None
+    return absolute(url, href)
+
+
+def _is_current(a: HtmlElement) -> bool:
+    cls = f"{a.get('class') or ''} {(a.getparent().get('class') or '') if a.getparent() is not None else ''}"
+    return (
+        bool(re.search(r"(^|\s)(active|current|selected|disabled)(\s|$)", cls))
+        or a.get("aria-current") == "page"
+    )
+
+
 def extract_listing(
     doc: HtmlElement,
     url: str,
     link_selectors: tuple[str, ...] = (),
     page_selectors: tuple[str, ...] = (),
+    canonical: Callable[[str], str] | None = None,
 ) -> Listing:
-    """Article links and next-page links of a listing page, each in page order, deduplicated."""
+    """Article links and further listing pages of a listing page, each in page order and
+    deduplicated (article URLs in the platform's canonical form)."""
+    canon = canonical or (lambda u: u)
     articles: list[str] = []
     pages: list[str] = []
     dates: dict[str, str] = {}
-    seen: set[str] = {url.split("#")[0]}
+    here = url.split("#")[0]
+    seen: set[str] = {here}
 
-    def add(target: list[str], href: str | None) -> None:
-        if href and href.split("#")[0] not in seen and same_host(href, url):
-            href = href.split("#")[0]
-            seen.add(href)
-            target.append(href)
+    def add(target: list[str], href: str | None) -> bool:
+        if not href:
+            return False
+        href = href.split("#")[0]
+        if href in seen or not same_host(href, url):
+            return False
+        seen.add(href)
+        target.append(href)
+        return True
 
     # pagination first, so its numbered links are never mistaken for articles
     pag_links: list[HtmlElement] = []
     for sel in page_selectors:
-        pag_links += [a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))]
+        pag_links += [
+            a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))
+        ]
     for el in doc.iter("a", "link"):
-        rel = (el.get("rel") or "").lower()
-        if "next" in rel.split():
+        if "next" in (el.get("rel") or "").lower().split():
             pag_links.append(el)
     for a in doc.iter("a"):
         t = text_of(a)
         href = a.get("href") or ""
+        target = (
+            href if href and not href.startswith(("javascript", "#")) else (a.get("onclick") or "")
+        )
         is_next = L.matches_any(t, _NEXT_TEXT) or t.replace(" ", "") in _NEXT_SYMBOLS
-        if (_page_number(a) is not None and _PAGE_URL.search(href)) or (
-            is_next and href and not href.startswith("javascript")
+        if (
+            (_page_number(a) is not None or is_next)
+            and _PAGE_URL.search(target)
+            or is_next
+            and href
+            and not href.startswith(("javascript", "#"))
         ):
             pag_links.append(a)
-    for a in pag_links:
-        add(pages, absolute(url, a.get("href")))
+    order = {el: i for i, el in enumerate(doc.iter("a", "link"))}
+    ordered = sorted(set(pag_links), key=lambda a: order.get(a, 0))
+    for a in ordered:
+        if a.tag == "a" and _is_current(a) and _page_number(a) is not None:
+            continue
+        add(pages, _href(a, url))
 
     candidates: list[HtmlElement] = []
     for sel in link_selectors:
-        candidates += [a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))]
-    use_shape = not candidates
-    if use_shape:
+        candidates += [
+            a for el in select(doc, sel) for a in ([el] if el.tag == "a" else el.iter("a"))
+        ]
+    candidates = sorted(set(candidates), key=lambda a: order.get(a, 0))
+    if not candidates:
+        shaped = []
         for a in doc.iter("a"):
             t = text_of(a)
-            wraps_heading = any(isinstance(c.tag, str) and c.tag in ("h2", "h3", "h4", "h5") for c in a.iter())
-            parent_heading = a.getparent() is not None and a.getparent().tag in ("h2", "h3", "h4", "h5")
-            if (len(t.split()) >= 4 and len(t) >= 20) or wraps_heading or parent_heading:
-                if not _in_chrome(a):
-                    candidates.append(a)
+            wraps_heading = any(
+                isinstance(c.tag, str) and c.tag in ("h2", "h3", "h4", "h5") for c in a.iter()
+            )
+            parent = a.getparent()
+            parent_heading = parent is not None and parent.tag in ("h2", "h3", "h4", "h5")
+            if (
+                (len(t.split()) >= 4 and len(t) >= 20) or wraps_heading or parent_heading
+            ) and not _in_chrome(a):
+                shaped.append(a)
+        candidates = _main_cluster(shaped)
     for a in candidates:
-        href = absolute(url, a.get("href"))
-        if not href or _NOT_ARTICLE.search(urlsplit(href).path):
+        href = _href(a, url)
+        if not href or _NOT_ARTICLE.search(urlsplit(href).path) or href in pages:
             continue
-        if href in pages:
-            continue
-        before = len(articles)
-        add(articles, href)
-        if len(articles) > before:
+        href = canon(href)
+        if add(articles, href):
             # a date printed beside the item (used by incremental discovery)
-            around = text_of(a.getparent()) if a.getparent() is not None else ""
-            if len(around) < 400 and (d := find_date(around)):
+            item = a.getparent()
+            for _ in range(3):
+                if item is None or len(text_of(item)) > 60 + len(text_of(a)):
+                    break
+                item = item.getparent()
+            around = text_of(item) if item is not None else ""
+            if len(around) < 600 and (d := find_date(around)):
                 dates[href] = d.isoformat()
-    return Listing(url=url, article_urls=tuple(articles), next_urls=tuple(pages), kind="listing", dates=dates)
+    return Listing(
+        url=url, article_urls=tuple(articles), next_urls=tuple(pages), kind="listing", dates=dates
+    )
+
+
+def _main_cluster(links: list[HtmlElement]) -> list[HtmlElement]:
+    """The links of the container that holds most of them (the list, not a sidebar box)."""
+    if len(links) < 4:
+        return links
+    counts: dict[HtmlElement, int] = {}
+    depth: dict[HtmlElement, int] = {}
+    for a in links:
+        el = a.getparent()
+        while el is not None:
+            counts[el] = counts.get(el, 0) + 1
+            el = el.getparent()
+    for el in counts:
+        n, p = 0, el.getparent()
+        while p is not None:
+            n += 1
+            p = p.getparent()
+        depth[el] = n
+    need = 0.6 * len(links)
+    best = max((el for el, c in counts.items() if c >= need), key=lambda el: depth[el])
+    return [a for a in links if _inside(a, best)]
+
+
+def _inside(el: HtmlElement, container: HtmlElement) -> bool:
+    while el is not None:
+        if el is container:
+            return True
+        el = el.getparent()
+    return False

@@ -1,4 +1,5 @@
-"""Golden pages: every tests/fixtures/<platform>/<case>.html parses to its <case>.json."""
+"""Golden pages: every tests/fixtures/<platform>/<case>.html parses to its <case>.json, and is
+detected as that platform. (listings/ and refused/ hold pages that are not articles.)"""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse_bytes
+from parsers import detect, parse_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CASES = sorted(FIXTURES.glob("*/*.html"))
+NOT_ARTICLES = ("listings", "refused")
+CASES = sorted(p for p in FIXTURES.glob("*/*.html") if p.parent.name not in NOT_ARTICLES)
+PLATFORM_DIRS = ("kontum", "nukeviet", "joomla", "liferay", "sharepoint", "wordpress", "generic")
 
 
 def _expected(html: Path) -> dict:
@@ -24,7 +27,26 @@ def test_golden_page(page: Path) -> None:
     assert got == expected
 
 
+@pytest.mark.parametrize("page", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
+def test_detected_platform_is_the_folder(page: Path) -> None:
+    assert detect(page.read_text(encoding="utf-8"), _expected(page)["url"]) == page.parent.name
+
+
 def test_every_page_has_its_expectation() -> None:
     assert CASES, "no golden pages found"
-    missing = [p for p in CASES if not p.with_suffix(".json").exists()]
+    missing = [p for p in FIXTURES.glob("*/*.html") if not p.with_suffix(".json").exists()]
     assert missing == []
+
+
+@pytest.mark.parametrize("platform", PLATFORM_DIRS)
+def test_at_least_eight_gold_pages_per_platform(platform: str) -> None:
+    assert len(list((FIXTURES / platform).glob("*.html"))) >= 8
+
+
+def test_expected_text_is_in_canonical_display_form() -> None:
+    # NFC throughout; the corpus does not test encodings (normalise's own tests do)
+    import unicodedata
+
+    for page in CASES:
+        text = page.with_suffix(".json").read_text(encoding="utf-8")
+        assert unicodedata.normalize("NFC", text) == text, page
