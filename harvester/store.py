@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -448,22 +449,27 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction (nested calls join the outer one)."""
+        """One write transaction (nested calls join the outer one).
+
+        Writers of one process take turns on a lock of their own before SQLite's: with many
+        site threads, SQLite's busy handler would otherwise sleep in growing steps while the
+        write lock passes from thread to thread. Other processes still meet busy_timeout."""
         if self._in_tx:
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._in_tx = True
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            self._portal_ids.clear()  # it may hold ids of rows that were just rolled back
-            raise
-        else:
-            self.conn.execute("COMMIT")
-        finally:
-            self._in_tx = False
+        with _writer_lock(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                self._portal_ids.clear()  # it may hold ids of rows that were just rolled back
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._in_tx = False
 
     def query(self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
@@ -1170,6 +1176,20 @@ class Archive:
             t: int(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
             for t in ("articles", "versions", "view_counts", "pages", "runs", "errors")
         }
+
+
+_WRITER_LOCKS: dict[str, threading.RLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """The in-process lock that writers of the archive file at `path` share."""
+    key = path if path == ":memory:" else os.path.realpath(path)
+    with _WRITER_LOCKS_GUARD:
+        lock = _WRITER_LOCKS.get(key)
+        if lock is None:
+            lock = _WRITER_LOCKS[key] = threading.RLock()
+        return lock
 
 
 def _host_key(url: str) -> str:
