@@ -183,6 +183,83 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM articles a JOIN versions v ON v.id = a.latest_version_id;
         """,
     ),
+    (
+        # Full-text search over the latest version of each article (harvester/search.py,
+        # docs/schema.md). Two external-content FTS5 tables over `versions`, keyed by version
+        # id, so the text is stored once and Datasette finds search_fts for the versions
+        # table (it looks for content="versions"):
+        # - search_fts: the text folded for searching without diacritics. It indexes the
+        #   display text with đ turned into d (FTS5's remove_diacritics never folds đ); the
+        #   tokenizer removes the other marks and case.
+        # - search_accents_fts: the display text as stored, marks kept (tone placement is
+        #   canonical in stored text, and queries are canonicalised the same way).
+        # Pure-SQL triggers on articles.latest_version_id (and on edits of a latest version)
+        # keep both in step for every writer: store_article, a reparse, the sqlite3 shell.
+        "004_search_fts",
+        """
+        CREATE INDEX articles_latest_version ON articles(latest_version_id);
+        CREATE VIRTUAL TABLE search_fts USING fts5(
+            title, body, captions,
+            content="versions", content_rowid="id",
+            tokenize="unicode61 remove_diacritics 2"
+        );
+        CREATE VIRTUAL TABLE search_accents_fts USING fts5(
+            title, body, captions,
+            content='versions', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 0'
+        );
+        INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0)');
+        INSERT INTO search_accents_fts(search_accents_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0)');
+        CREATE TRIGGER search_index_article_insert AFTER INSERT ON articles
+        WHEN NEW.latest_version_id IS NOT NULL BEGIN
+            INSERT INTO search_fts(rowid, title, body, captions)
+                SELECT id, replace(replace(title, 'đ', 'd'), 'Đ', 'D'), replace(replace(body, 'đ', 'd'), 'Đ', 'D'), replace(replace(captions, 'đ', 'd'), 'Đ', 'D') FROM versions WHERE id = NEW.latest_version_id;
+            INSERT INTO search_accents_fts(rowid, title, body, captions)
+                SELECT id, title, body, captions FROM versions WHERE id = NEW.latest_version_id;
+        END;
+        CREATE TRIGGER search_index_article_update AFTER UPDATE OF latest_version_id ON articles
+        WHEN OLD.latest_version_id IS NOT NEW.latest_version_id BEGIN
+            INSERT INTO search_fts(search_fts, rowid, title, body, captions)
+                SELECT 'delete', id, replace(replace(title, 'đ', 'd'), 'Đ', 'D'), replace(replace(body, 'đ', 'd'), 'Đ', 'D'), replace(replace(captions, 'đ', 'd'), 'Đ', 'D') FROM versions WHERE id = OLD.latest_version_id;
+            INSERT INTO search_accents_fts(search_accents_fts, rowid, title, body, captions)
+                SELECT 'delete', id, title, body, captions FROM versions WHERE id = OLD.latest_version_id;
+            INSERT INTO search_fts(rowid, title, body, captions)
+                SELECT id, replace(replace(title, 'đ', 'd'), 'Đ', 'D'), replace(replace(body, 'đ', 'd'), 'Đ', 'D'), replace(replace(captions, 'đ', 'd'), 'Đ', 'D') FROM versions WHERE id = NEW.latest_version_id;
+            INSERT INTO search_accents_fts(rowid, title, body, captions)
+                SELECT id, title, body, captions FROM versions WHERE id = NEW.latest_version_id;
+        END;
+        CREATE TRIGGER search_index_article_delete AFTER DELETE ON articles
+        WHEN OLD.latest_version_id IS NOT NULL BEGIN
+            INSERT INTO search_fts(search_fts, rowid, title, body, captions)
+                SELECT 'delete', id, replace(replace(title, 'đ', 'd'), 'Đ', 'D'), replace(replace(body, 'đ', 'd'), 'Đ', 'D'), replace(replace(captions, 'đ', 'd'), 'Đ', 'D') FROM versions WHERE id = OLD.latest_version_id;
+            INSERT INTO search_accents_fts(search_accents_fts, rowid, title, body, captions)
+                SELECT 'delete', id, title, body, captions FROM versions WHERE id = OLD.latest_version_id;
+        END;
+        CREATE TRIGGER search_index_version_update AFTER UPDATE OF title, body, captions ON versions
+        WHEN EXISTS (SELECT 1 FROM articles WHERE latest_version_id = OLD.id) BEGIN
+            INSERT INTO search_fts(search_fts, rowid, title, body, captions)
+                VALUES ('delete', OLD.id, replace(replace(OLD.title, 'đ', 'd'), 'Đ', 'D'), replace(replace(OLD.body, 'đ', 'd'), 'Đ', 'D'), replace(replace(OLD.captions, 'đ', 'd'), 'Đ', 'D'));
+            INSERT INTO search_accents_fts(search_accents_fts, rowid, title, body, captions)
+                VALUES ('delete', OLD.id, OLD.title, OLD.body, OLD.captions);
+            INSERT INTO search_fts(rowid, title, body, captions)
+                VALUES (NEW.id, replace(replace(NEW.title, 'đ', 'd'), 'Đ', 'D'), replace(replace(NEW.body, 'đ', 'd'), 'Đ', 'D'), replace(replace(NEW.captions, 'đ', 'd'), 'Đ', 'D'));
+            INSERT INTO search_accents_fts(rowid, title, body, captions)
+                VALUES (NEW.id, NEW.title, NEW.body, NEW.captions);
+        END;
+        CREATE TRIGGER search_index_version_delete BEFORE DELETE ON versions
+        WHEN EXISTS (SELECT 1 FROM articles WHERE latest_version_id = OLD.id) BEGIN
+            INSERT INTO search_fts(search_fts, rowid, title, body, captions)
+                VALUES ('delete', OLD.id, replace(replace(OLD.title, 'đ', 'd'), 'Đ', 'D'), replace(replace(OLD.body, 'đ', 'd'), 'Đ', 'D'), replace(replace(OLD.captions, 'đ', 'd'), 'Đ', 'D'));
+            INSERT INTO search_accents_fts(search_accents_fts, rowid, title, body, captions)
+                VALUES ('delete', OLD.id, OLD.title, OLD.body, OLD.captions);
+        END;
+        INSERT INTO search_fts(rowid, title, body, captions)
+            SELECT v.id, replace(replace(v.title, 'đ', 'd'), 'Đ', 'D'), replace(replace(v.body, 'đ', 'd'), 'Đ', 'D'), replace(replace(v.captions, 'đ', 'd'), 'Đ', 'D')
+            FROM articles a JOIN versions v ON v.id = a.latest_version_id;
+        INSERT INTO search_accents_fts(rowid, title, body, captions)
+            SELECT v.id, v.title, v.body, v.captions FROM articles a JOIN versions v ON v.id = a.latest_version_id;
+        """,
+    ),
 ]
 
 
@@ -202,8 +279,8 @@ class Archive:
     """An open archive. One per thread; several processes may open the same file.
 
     >>> with Archive.open(":memory:") as archive:
-    ...     archive.schema_version()
-    '001_initial'
+    ...     archive.schema_version() >= "004_search_fts"
+    True
     """
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
@@ -499,11 +576,33 @@ class Archive:
         )
         return [r[0] for r in rows]
 
+    def rebuild_search_index(self) -> None:
+        """Re-index the latest version of every article. Migration 004's triggers keep the
+        index in step; this is for an index damaged by hand. FTS5's own 'rebuild' must not
+        be used on these tables: it would index every version, and search_fts unfolded."""
+        with self.transaction():
+            for table in ("search_fts", "search_accents_fts"):
+                self.conn.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+            self.conn.execute(
+                f"""INSERT INTO search_fts(rowid, title, body, captions)
+                    SELECT v.id, {_fold_d("v.title")}, {_fold_d("v.body")}, {_fold_d("v.captions")}
+                    FROM articles a JOIN versions v ON v.id = a.latest_version_id"""
+            )
+            self.conn.execute(
+                """INSERT INTO search_accents_fts(rowid, title, body, captions)
+                   SELECT v.id, v.title, v.body, v.captions FROM articles a JOIN versions v ON v.id = a.latest_version_id"""
+            )
+
     def counts(self) -> dict[str, int]:
         return {
             t: int(self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
             for t in ("articles", "versions", "view_counts", "pages", "runs", "errors")
         }
+
+
+def _fold_d(column: str) -> str:
+    """SQL for a column with đ/Đ folded to d/D, as search_fts indexes it."""
+    return f"replace(replace({column}, 'đ', 'd'), 'Đ', 'D')"
 
 
 def _statements(sql: str) -> list[str]:

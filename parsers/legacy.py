@@ -215,11 +215,18 @@ def _plausible_legacy(core: str) -> bool:
 
 
 def _split(token: str) -> tuple[str, str, str]:
-    core = token.strip(_EDGE_PUNCT)
+    """(leading punctuation, the word, trailing punctuation). A soft hyphen touching the
+    word is kept in it (TCVN3's ư: "nh\xad" is như); one beyond punctuation is not."""
+    core = token.strip(_EDGE_PUNCT + "\xad")
     if not core:
         return token, "", ""
     start = token.index(core)
-    return token[:start], core, token[start + len(core) :]
+    end = start + len(core)
+    while start and token[start - 1] == "\xad":
+        start -= 1
+    while end < len(token) and token[end] == "\xad":
+        end += 1
+    return token[:start], token[start:end], token[end:]
 
 
 def repair_legacy(text: str, prior: str | None = None) -> str:
@@ -276,19 +283,30 @@ def repair_legacy(text: str, prior: str | None = None) -> str:
 
 
 def _choose(run: list[tuple], prior: str | None, line_has_unicode: bool) -> str | None:
-    best, best_t, best_a = None, 0, 0
+    best, best_t = None, 0
     for name in CONVERTERS:
         t = sum(1 for s in run if name in s[4])
-        a = sum(1 for s in run if name in s[5])
         if t > best_t or (t == best_t and t and name == prior):
-            best, best_t, best_a = name, t, a
+            best, best_t = name, t
     if best is None:
         return None
     if best_t >= 2 or (best_t >= 1 and best == prior):
         return best
-    if best_t == 1 and not line_has_unicode and best_t >= best_a:
-        return best
+    if best_t == 1 and not line_has_unicode and not any(_contradicts(best, s[2]) for s in run):
+        return best  # one legacy word in a line of nothing but candidates: "ViÖt Nam"
     return None
+
+
+@lru_cache(maxsize=16384)
+def _contradicts(name: str, core: str) -> bool:
+    """The converter changes this word into something that is not Vietnamese."""
+    if not _HIGH.search(core) or any(ord(ch) > 0xFF for ch in core):
+        return False
+    reading = core.replace("\xad", "")
+    convert = CONVERTERS[name]
+    if is_syllable(reading) or _convert(convert, core, reading) is not None:
+        return False
+    return convert(reading) != reading
 
 
 # --- UTF-8 read as Windows-1252 / Latin-1 --------------------------------------------------

@@ -258,7 +258,19 @@ def display(text: str) -> str:
     """
     if not text:
         return ""
-    text = repair(text)
+    text = _tidy(repair(text))
+    # Repair judges words in context; tidying (tone placement, dropped soft hyphens) can
+    # change a word's neighbours, so repair again until nothing changes: display(display(s))
+    # is display(s).
+    for _ in range(3):
+        again = repair(text)
+        if again == text:
+            break
+        text = _tidy(again)
+    return text
+
+
+def _tidy(text: str) -> str:
     # the soft hyphen goes after repair: in TCVN3 it is the letter ư
     text = unicodedata.normalize("NFC", text.replace("\xad", ""))
     text = text.translate(_ETH)

@@ -1,0 +1,346 @@
+"""Full-text search over the archive: the latest version of each article, found the way
+researchers type, with or without diacritics and with either tone placement.
+
+    search(archive, "giam ngheo", province="Kon Tum", limit=20) -> list[Hit]
+
+A query runs in four steps:
+
+1. It is put in display form (`parsers.normalise.display`: NFC, canonical tone placement,
+   so "hoà bình" and "hòa bình" are one query) and split into terms the way FTS5's
+   unicode61 tokenizer splits text; a trailing `*` makes a term a prefix. Every term is
+   quoted, so nothing typed reaches FTS5's syntax: quotes, parentheses, AND/OR/NOT, `-`
+   and `:` are searched as text, never an error.
+2. A query with any diacritic matches `search_accents_fts` (the display text: "Đăng" is
+   not "đang"); one without matches `search_fts` (folded: "dang" finds both). A query of
+   several terms is tried as a phrase first, then as all terms anywhere.
+3. An accented query that finds nothing is tried again folded, and its hits say so
+   (`Hit.fallback`): "Đà Nang" still finds Đà Nẵng.
+4. Hits are ranked by bm25 (title weighted 10, captions 3, body 1). The snippet marks the
+   matched words on the display text: its words are folded one code point for one, so a
+   match found on the folded word is marked at the same offsets in the text shown.
+
+The index itself (migration 004 in store.py, docs/schema.md) is kept in step by triggers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from parsers.normalise import display, has_diacritics, search_key
+
+from .errors import StoreError
+from .store import Archive
+
+__all__ = ["Hit", "Query", "parse_query", "search", "COLUMNS"]
+
+# the columns of `harvester search` output, in order
+COLUMNS = ("url", "site", "title", "published_at", "views", "snippet")
+_MAX_TERMS = 32
+_TERM = re.compile(r"([^\W_]+)(\*?)")
+_START, _END = "\x02", "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A user's query made safe for FTS5: its display form, its terms and which of them
+    are prefixes (`giam*`), and whether it carries diacritics.
+
+    >>> q = parse_query('"Hoà bình" AND (giảm*')
+    >>> q.terms, q.prefixes, q.accented
+    (('hòa', 'bình', 'and', 'giảm'), (False, False, False, True), True)
+    >>> q.expression(folded=True, phrase=True)
+    '"hoa" + "binh" + "and" + "giam"*'
+    """
+
+    text: str
+    terms: tuple[str, ...]
+    prefixes: tuple[bool, ...]
+    accented: bool
+
+    def expression(self, *, folded: bool, phrase: bool) -> str:
+        """The FTS5 MATCH expression: a phrase, or all terms anywhere (implicit AND)."""
+        parts = []
+        for term, prefix in zip(self.terms, self.prefixes):
+            t = search_key(term) if folded else term
+            parts.append(f'"{t}"' + ("*" if prefix else ""))
+        return (" + " if phrase else " ").join(parts)
+
+
+def parse_query(text: str) -> Query:
+    """Split a query into quoted terms (see Query)."""
+    shown = display(text or "")
+    terms: list[str] = []
+    prefixes: list[bool] = []
+    for m in _TERM.finditer(shown):
+        terms.append(m.group(1).lower())
+        prefixes.append(bool(m.group(2)))
+        if len(terms) == _MAX_TERMS:
+            break
+    return Query(shown, tuple(terms), tuple(prefixes), has_diacritics(" ".join(terms)))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One article found. `views` is its latest non-null count. `mode` says how it matched
+    ("phrase" or "all terms", with or "ignoring" diacritics); `fallback` is True when an
+    accented query found nothing with its diacritics and these hits ignore them."""
+
+    url: str
+    site: str
+    title: str
+    published_at: str | None
+    views: int | None
+    snippet: str
+    article_id: int
+    version_id: int
+    rank: float
+    mode: str
+    fallback: bool = False
+
+    def as_row(self) -> dict[str, Any]:
+        """The `harvester search` output row."""
+        return {c: getattr(self, c) for c in COLUMNS}
+
+
+def search(
+    archive: Archive | str | os.PathLike[str],
+    query: str,
+    *,
+    site: str | Sequence[str] | None = None,
+    province: str | None = None,
+    category: str | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    limit: int = 20,
+    marks: tuple[str, str] = ("[", "]"),
+) -> list[Hit]:
+    """The articles whose latest version matches `query`, best first.
+
+    `site` (one name or several), `province` and `category` filter (province and category
+    ignoring case and diacritics); `since`/`until` bound `published_at`, both days
+    included. An empty or punctuation-only query finds nothing. Raises ValueError for a bad
+    date or limit, StoreError for an archive without a search index.
+    """
+    if isinstance(archive, Archive):
+        return _search(archive, query, site, province, category, since, until, limit, marks)
+    path = Path(archive)
+    if not path.exists():
+        raise StoreError(f"{path}: no archive here (run 'harvester run' or 'harvester demo' first)")
+    with Archive.open(path) as opened:
+        return _search(opened, query, site, province, category, since, until, limit, marks)
+
+
+def _search(
+    archive: Archive, query: str, site: str | Sequence[str] | None, province: str | None,
+    category: str | None, since: date | str | None, until: date | str | None, limit: int,
+    marks: tuple[str, str],
+) -> list[Hit]:
+    if not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit: expected a positive number, got {limit!r}")
+    _require_index(archive)
+    q = parse_query(query)
+    if not q.terms:
+        return []
+    where, params = _filters(archive, site, province, category, since, until)
+    attempts: list[tuple[bool, bool]] = []  # (folded, phrase)
+    for folded in ((False, True) if q.accented else (True,)):
+        attempts.append((folded, True))
+        if len(q.terms) > 1:
+            attempts.append((folded, False))
+    for folded, phrase in attempts:
+        table = "search_fts" if folded else "search_accents_fts"
+        rows = _run(archive, table, q.expression(folded=folded, phrase=phrase), where, params, limit)
+        if rows:
+            mode = ("phrase" if phrase else "all terms") + (", ignoring diacritics" if folded else "")
+            return [_hit(q, folded, phrase, row, mode, marks) for row in rows]
+    return []
+
+
+def _require_index(archive: Archive) -> None:
+    row = archive.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_accents_fts'").fetchone()
+    if row is None:
+        raise StoreError(
+            f"{archive.path}: this archive has no search index yet; open it once for writing "
+            "(any 'harvester run') to add it"
+        )
+
+
+def _day(value: date | str, name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
+            return date.fromisoformat(str(value).strip())
+    except ValueError:
+        pass
+    raise ValueError(f"{name}: expected a date like 2023-09-16, got {value!r}")
+
+
+def _filters(
+    archive: Archive, site: str | Sequence[str] | None, province: str | None, category: str | None,
+    since: date | str | None, until: date | str | None,
+) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    sites = [site] if isinstance(site, str) else list(site or [])
+    if province:
+        key = _words_key(province)
+        matching = [
+            r[0] for r in archive.conn.execute("SELECT name, province FROM sites") if _words_key(r[1] or "") == key
+        ]
+        sites = [s for s in sites if s in matching] if sites else matching
+        if not sites:
+            sites = ["\x00no site\x00"]  # a province no site is in: nothing matches
+    if sites:
+        names = [f":site{i}" for i in range(len(sites))]
+        where.append(f"a.site IN ({', '.join(names)})")
+        params.update({n[1:]: s for n, s in zip(names, sites)})
+    if category:
+        archive.conn.create_function("vn_words_key", 1, _words_key, deterministic=True)
+        where.append("vn_words_key(v.category) = :category")
+        params["category"] = _words_key(category)
+    if since is not None:
+        where.append("v.published_at >= :since")
+        params["since"] = _day(since, "since").isoformat()
+    if until is not None:
+        where.append("v.published_at < :until")
+        params["until"] = (_day(until, "until") + timedelta(days=1)).isoformat()
+    return where, params
+
+
+def _words_key(text: str | None) -> str:
+    """Province and category names compared folded, spacing and punctuation ignored."""
+    return " ".join(re.findall(r"[^\W_]+", search_key(display(text or ""))))
+
+
+def _run(archive: Archive, table: str, expr: str, where: list[str], params: dict[str, Any], limit: int) -> list[Any]:
+    # the inner query ranks the matches and keeps `limit`; only those get their text and views
+    conditions = " AND ".join([f"{table} MATCH :expr", *where])
+    sql = f"""
+        SELECT h.article_id, h.version_id, h.url, h.site, h.rank, v.title, v.body, v.captions, v.published_at,
+               (SELECT vc.views FROM view_counts vc
+                WHERE vc.article_id = h.article_id AND vc.views IS NOT NULL
+                ORDER BY vc.observed_at DESC, vc.id DESC LIMIT 1) AS views
+        FROM (
+            SELECT a.id AS article_id, v.id AS version_id, a.url, a.site, {table}.rank AS rank
+            FROM {table}
+            JOIN versions v ON v.id = {table}.rowid
+            JOIN articles a ON a.id = v.article_id AND a.latest_version_id = v.id
+            WHERE {conditions}
+            ORDER BY {table}.rank
+            LIMIT :limit
+        ) h JOIN versions v ON v.id = h.version_id
+        ORDER BY h.rank
+    """
+    return archive.conn.execute(sql, {**params, "expr": expr, "limit": limit}).fetchall()
+
+
+def _hit(q: Query, folded: bool, phrase: bool, row: Any, mode: str, marks: tuple[str, str]) -> Hit:
+    return Hit(
+        url=row["url"], site=row["site"], title=row["title"], published_at=row["published_at"],
+        views=row["views"], snippet=snippet(q, folded, phrase, row["title"], row["body"], row["captions"], marks),
+        article_id=row["article_id"], version_id=row["version_id"], rank=row["rank"], mode=mode,
+        fallback=folded and q.accented,
+    )
+
+
+# --- snippets ---------------------------------------------------------------------------------
+
+def snippet(
+    q: Query, folded: bool, phrase: bool, title: str, body: str, captions_json: str | None,
+    marks: tuple[str, str] = ("[", "]"),
+) -> str:
+    """A stretch of the body (else of the caption, else the title) around the first match,
+    the matched words marked.
+
+    >>> snippet(parse_query("dao tao"), True, True, "Tin", "Sở Giáo dục và Đào tạo tỉnh Kon Tum", None)
+    'Sở Giáo dục và [Đào tạo] tỉnh Kon Tum'
+    """
+    spans = match_spans(q, body or "", folded=folded, phrase=phrase)
+    if spans:
+        return window(body, spans, marks)
+    try:
+        captions = json.loads(captions_json) if captions_json else []
+    except ValueError:
+        captions = []
+    for caption in captions:
+        if isinstance(caption, str) and (spans := match_spans(q, caption, folded=folded, phrase=phrase)):
+            return window(caption, spans, marks)
+    spans = match_spans(q, title or "", folded=folded, phrase=phrase)
+    return window(title if spans else body or title or "", spans, marks)
+
+
+def match_spans(q: Query, text: str, *, folded: bool, phrase: bool) -> list[tuple[int, int]]:
+    """Where the query's terms match in a display text, as FTS5 matched them: a phrase is
+    consecutive words, all-terms any word matching a term; `*` terms match a prefix.
+    Folded, each word is compared by its search key, which has the word's length."""
+    key = search_key(text) if folded else text.lower()
+    if len(key) != len(text):  # lower() can change lengths (İ); then there is nothing to map
+        return []
+    words = [(m.start(), m.end(), m.group()) for m in _TERM_WORD.finditer(key)]
+    terms = [search_key(t) if folded else t for t in q.terms]
+
+    def hit(word: str, i: int) -> bool:
+        return word.startswith(terms[i]) if q.prefixes[i] else word == terms[i]
+
+    spans = []
+    if phrase:
+        n = len(terms)
+        i = 0
+        while i + n <= len(words):
+            if all(hit(words[i + j][2], j) for j in range(n)):
+                spans.append((words[i][0], words[i + n - 1][1]))
+                i += n
+            else:
+                i += 1
+    else:
+        for start, end, word in words:
+            if any(hit(word, i) for i in range(len(terms))):
+                spans.append((start, end))
+    return spans
+
+
+_TERM_WORD = re.compile(r"[^\W_]+")
+
+
+def window(text: str, spans: Iterable[tuple[int, int]], marks: tuple[str, str] = ("[", "]"), width: int = 240) -> str:
+    """About `width` characters of text around its first marked span, cut at word
+    boundaries, with the spans inside marked.
+
+    >>> window("Sở Giáo dục và Đào tạo tỉnh Kon Tum", [(15, 18), (19, 22)], width=20)
+    '… dục và [Đào] [tạo] tỉnh Kon…'
+    """
+    spans = sorted(spans)
+    text = text.replace("\n", " ")  # one for one: the spans' offsets stay right
+    if not spans:
+        start, end = 0, min(len(text), width)
+    else:
+        first = spans[0][0]
+        start = max(0, first - width // 3)
+        end = min(len(text), start + width)
+        start = max(0, min(start, end - width))
+    if start > 0:
+        cut = text.rfind(" ", 0, start + 1)
+        start = cut + 1 if cut >= 0 and start - cut < 20 else start
+    if end < len(text):
+        cut = text.find(" ", end)
+        end = cut if 0 <= cut and cut - end < 20 else end
+    out = []
+    pos = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(text[pos:s])
+        out.append(marks[0] + text[s:e] + marks[1])
+        pos = e
+    out.append(text[pos:end])
+    snippet = re.sub(r"\s{2,}", " ", "".join(out)).strip()
+    return ("… " if start > 0 else "") + snippet + ("…" if end < len(text) else "")
