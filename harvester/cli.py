@@ -228,8 +228,8 @@ def search(query: str, db_path: str, sites: tuple[str, ...], province: str | Non
     Type as you would: without diacritics ("giam ngheo") a query matches any marks;
     with them ("giảm nghèo") it matches those marks, with either tone placement (hoà = hòa).
     Several words match as a phrase first, then anywhere in the article; `term*` is a
-    prefix. Prints url, site, title, published_at, views (the latest count) and a snippet
-    with the matched words [marked].
+    prefix; a query that starts with "-" follows "--". Prints url, site, title,
+    published_at, views (the latest count) and a snippet with the matched words [marked].
 
     Example:
 

@@ -67,7 +67,7 @@ class Query:
     def expression(self, *, folded: bool, phrase: bool) -> str:
         """The FTS5 MATCH expression: a phrase, or all terms anywhere (implicit AND)."""
         parts = []
-        for term, prefix in zip(self.terms, self.prefixes):
+        for term, prefix in zip(self.terms, self.prefixes, strict=True):
             t = search_key(term) if folded else term
             parts.append(f'"{t}"' + ("*" if prefix else ""))
         return (" + " if phrase else " ").join(parts)
@@ -138,8 +138,14 @@ def search(
 
 
 def _search(
-    archive: Archive, query: str, site: str | Sequence[str] | None, province: str | None,
-    category: str | None, since: date | str | None, until: date | str | None, limit: int,
+    archive: Archive,
+    query: str,
+    site: str | Sequence[str] | None,
+    province: str | None,
+    category: str | None,
+    since: date | str | None,
+    until: date | str | None,
+    limit: int,
     marks: tuple[str, str],
 ) -> list[Hit]:
     if not isinstance(limit, int) or limit < 1:
@@ -150,21 +156,27 @@ def _search(
         return []
     where, params = _filters(archive, site, province, category, since, until)
     attempts: list[tuple[bool, bool]] = []  # (folded, phrase)
-    for folded in ((False, True) if q.accented else (True,)):
+    for folded in (False, True) if q.accented else (True,):
         attempts.append((folded, True))
         if len(q.terms) > 1:
             attempts.append((folded, False))
     for folded, phrase in attempts:
         table = "search_fts" if folded else "search_accents_fts"
-        rows = _run(archive, table, q.expression(folded=folded, phrase=phrase), where, params, limit)
+        rows = _run(
+            archive, table, q.expression(folded=folded, phrase=phrase), where, params, limit
+        )
         if rows:
-            mode = ("phrase" if phrase else "all terms") + (", ignoring diacritics" if folded else "")
+            mode = ("phrase" if phrase else "all terms") + (
+                ", ignoring diacritics" if folded else ""
+            )
             return [_hit(q, folded, phrase, row, mode, marks) for row in rows]
     return []
 
 
 def _require_index(archive: Archive) -> None:
-    row = archive.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_accents_fts'").fetchone()
+    row = archive.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'search_accents_fts'"
+    ).fetchone()
     if row is None:
         raise StoreError(
             f"{archive.path}: this archive has no search index yet; open it once for writing "
@@ -184,8 +196,12 @@ def _day(value: date | str, name: str) -> date:
 
 
 def _filters(
-    archive: Archive, site: str | Sequence[str] | None, province: str | None, category: str | None,
-    since: date | str | None, until: date | str | None,
+    archive: Archive,
+    site: str | Sequence[str] | None,
+    province: str | None,
+    category: str | None,
+    since: date | str | None,
+    until: date | str | None,
 ) -> tuple[list[str], dict[str, Any]]:
     where: list[str] = []
     params: dict[str, Any] = {}
@@ -193,7 +209,9 @@ def _filters(
     if province:
         key = _words_key(province)
         matching = [
-            r[0] for r in archive.conn.execute("SELECT name, province FROM sites") if _words_key(r[1] or "") == key
+            r[0]
+            for r in archive.conn.execute("SELECT name, province FROM sites")
+            if _words_key(r[1] or "") == key
         ]
         sites = [s for s in sites if s in matching] if sites else matching
         if not sites:
@@ -201,7 +219,7 @@ def _filters(
     if sites:
         names = [f":site{i}" for i in range(len(sites))]
         where.append(f"a.site IN ({', '.join(names)})")
-        params.update({n[1:]: s for n, s in zip(names, sites)})
+        params.update({n[1:]: s for n, s in zip(names, sites, strict=True)})
     if category:
         archive.conn.create_function("vn_words_key", 1, _words_key, deterministic=True)
         where.append("vn_words_key(v.category) = :category")
@@ -220,7 +238,9 @@ def _words_key(text: str | None) -> str:
     return " ".join(re.findall(r"[^\W_]+", search_key(display(text or ""))))
 
 
-def _run(archive: Archive, table: str, expr: str, where: list[str], params: dict[str, Any], limit: int) -> list[Any]:
+def _run(
+    archive: Archive, table: str, expr: str, where: list[str], params: dict[str, Any], limit: int
+) -> list[Any]:
     # the inner query ranks the matches and keeps `limit`; only those get their text and views
     conditions = " AND ".join([f"{table} MATCH :expr", *where])
     sql = f"""
@@ -244,17 +264,30 @@ def _run(archive: Archive, table: str, expr: str, where: list[str], params: dict
 
 def _hit(q: Query, folded: bool, phrase: bool, row: Any, mode: str, marks: tuple[str, str]) -> Hit:
     return Hit(
-        url=row["url"], site=row["site"], title=row["title"], published_at=row["published_at"],
-        views=row["views"], snippet=snippet(q, folded, phrase, row["title"], row["body"], row["captions"], marks),
-        article_id=row["article_id"], version_id=row["version_id"], rank=row["rank"], mode=mode,
+        url=row["url"],
+        site=row["site"],
+        title=row["title"],
+        published_at=row["published_at"],
+        views=row["views"],
+        snippet=snippet(q, folded, phrase, row["title"], row["body"], row["captions"], marks),
+        article_id=row["article_id"],
+        version_id=row["version_id"],
+        rank=row["rank"],
+        mode=mode,
         fallback=folded and q.accented,
     )
 
 
 # --- snippets ---------------------------------------------------------------------------------
 
+
 def snippet(
-    q: Query, folded: bool, phrase: bool, title: str, body: str, captions_json: str | None,
+    q: Query,
+    folded: bool,
+    phrase: bool,
+    title: str,
+    body: str,
+    captions_json: str | None,
     marks: tuple[str, str] = ("[", "]"),
 ) -> str:
     """A stretch of the body (else of the caption, else the title) around the first match,
@@ -271,7 +304,9 @@ def snippet(
     except ValueError:
         captions = []
     for caption in captions:
-        if isinstance(caption, str) and (spans := match_spans(q, caption, folded=folded, phrase=phrase)):
+        if isinstance(caption, str) and (
+            spans := match_spans(q, caption, folded=folded, phrase=phrase)
+        ):
             return window(caption, spans, marks)
     spans = match_spans(q, title or "", folded=folded, phrase=phrase)
     return window(title if spans else body or title or "", spans, marks)
@@ -310,7 +345,12 @@ def match_spans(q: Query, text: str, *, folded: bool, phrase: bool) -> list[tupl
 _TERM_WORD = re.compile(r"[^\W_]+")
 
 
-def window(text: str, spans: Iterable[tuple[int, int]], marks: tuple[str, str] = ("[", "]"), width: int = 240) -> str:
+def window(
+    text: str,
+    spans: Iterable[tuple[int, int]],
+    marks: tuple[str, str] = ("[", "]"),
+    width: int = 240,
+) -> str:
     """About `width` characters of text around its first marked span, cut at word
     boundaries, with the spans inside marked.
 
@@ -331,7 +371,7 @@ def window(text: str, spans: Iterable[tuple[int, int]], marks: tuple[str, str] =
         start = cut + 1 if cut >= 0 and start - cut < 20 else start
     if end < len(text):
         cut = text.find(" ", end)
-        end = cut if 0 <= cut and cut - end < 20 else end
+        end = cut if cut >= 0 and cut - end < 20 else end
     out = []
     pos = start
     for s, e in spans:

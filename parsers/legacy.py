@@ -22,6 +22,7 @@ whose plain letters are all capitals is upper-cased.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -29,7 +30,12 @@ from functools import lru_cache
 from .vietnamese import is_syllable, place_tone
 
 __all__ = [
-    "fix_mojibake", "repair_legacy", "legacy_font", "from_tcvn3", "from_vni", "from_cp1258_as_cp1252",
+    "fix_mojibake",
+    "repair_legacy",
+    "legacy_font",
+    "from_tcvn3",
+    "from_vni",
+    "from_cp1258_as_cp1252",
     "CONVERTERS",
 ]
 
@@ -131,7 +137,7 @@ _FONT_RE = re.compile(
 
 
 def legacy_font(html: str) -> str | None:
-    """"tcvn3" or "vni" when the page's markup names such a font for its text, else None.
+    """ "tcvn3" or "vni" when the page's markup names such a font for its text, else None.
 
     >>> legacy_font('<font face=".VnTime">ViÖt Nam</font>'), legacy_font("<p style='font-family: VNI-Times'>")
     ('tcvn3', 'vni')
@@ -148,7 +154,9 @@ def legacy_font(html: str) -> str | None:
 # --- deciding, word by word, and converting runs -------------------------------------------
 
 _TOKEN = re.compile(r"\S+")
-_EDGE_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u2010\u2011\u2012\u2013\u2014\u2018\u2019\u201c\u201d\u2026"
+_EDGE_PUNCT = (
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u2010\u2011\u2012\u2013\u2014\u2018\u2019\u201c\u201d\u2026"
+)
 _WORD_CHARS = re.compile(r"[A-Za-z\u00a1-\u00ff]+")
 _HIGH = re.compile(r"[\u00a1-\u00ff]")
 U, T, A, N = "U", "T", "A", "N"  # Unicode, legacy, ambiguous, neutral
@@ -169,9 +177,9 @@ def _classify(core: str) -> tuple[str, dict[str, str], dict[str, str]]:
         return N, {}, {}
     unicode_reading = core.replace("\xad", "")
     if "\xad" in core:
-        # TCVN3's ư inside a word is evidence; elsewhere display drops the soft hyphen
+        # a soft hyphen that makes a word of TCVN3 (cư, như, ưu) is its ư: evidence
         tcvn = from_tcvn3(core)
-        if core[0] != "\xad" and core[-1] != "\xad" and is_syllable(tcvn) and _plausible_legacy(core):
+        if is_syllable(tcvn) and _plausible_legacy(core):
             return N, {"tcvn3": tcvn}, {}
         if unicode_reading.isascii():
             return N, {}, {}
@@ -268,7 +276,7 @@ def repair_legacy(text: str, prior: str | None = None) -> str:
         if choice is None:
             continue
         converted = []
-        for start, end, core, _, legacy, ambiguous in run:
+        for start, end, _core, _, legacy, ambiguous in run:
             conv = legacy.get(choice) or ambiguous.get(choice)
             if conv is not None:
                 converted.append((start, end, conv))
@@ -311,13 +319,12 @@ def _contradicts(name: str, core: str) -> bool:
 
 # --- UTF-8 read as Windows-1252 / Latin-1 --------------------------------------------------
 
+
 def _byte_of() -> dict[str, int]:
     table = {}
     for b in range(256):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             table[bytes([b]).decode("cp1252")] = b
-        except UnicodeDecodeError:
-            pass
         if 0x80 <= b <= 0x9F:
             table.setdefault(chr(b), b)  # Latin-1's C1 controls, and cp1252's five holes
     return table
@@ -392,7 +399,11 @@ def _fix_once(text: str) -> str:
         return text
     # UTF-8 sequences stand alone, so each is re-decoded on its own: a lone token and one
     # beside genuine curly quotes are repaired alike. Weak sequences need a strong one.
-    found = [(m, fixed, _weak(text, m)) for m in _SEQUENCE.finditer(text) if (fixed := _redecode(m.group()))]
+    found = [
+        (m, fixed, _weak(text, m))
+        for m in _SEQUENCE.finditer(text)
+        if (fixed := _redecode(m.group()))
+    ]
     if not any(not weak for _, _, weak in found):
         return text
     out = []
@@ -421,6 +432,10 @@ def _ftfy_leftovers(text: str) -> str:
         if not _SMELL.search(token) or "\xa0" in token:
             return token
         fixed = ftfy.fix_encoding(token)
-        return fixed if len(fixed) < len(token) and all(_plausible_char(c) or c.isascii() for c in fixed) else token
+        return (
+            fixed
+            if len(fixed) < len(token) and all(_plausible_char(c) or c.isascii() for c in fixed)
+            else token
+        )
 
     return re.sub(r"[^ \t\n\r]+", fix, text)

@@ -30,8 +30,16 @@ from .legacy import fix_mojibake, legacy_font, repair_legacy
 from .vietnamese import canonical_tones, is_syllable
 
 __all__ = [
-    "decode", "decode_page", "Decoded", "declared_encoding", "display", "search_key",
-    "has_diacritics", "fold_char", "repair", "repair_html",
+    "decode",
+    "decode_page",
+    "Decoded",
+    "declared_encoding",
+    "display",
+    "search_key",
+    "has_diacritics",
+    "fold_char",
+    "repair",
+    "repair_html",
 ]
 
 _BOMS = (
@@ -40,13 +48,31 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_ALIASES = {"utf8": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
-            "us-ascii": "cp1252", "ascii": "cp1252", "windows-1258": "cp1258", "unicode": "utf-16"}
+_ALIASES = {
+    "utf8": "utf-8",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "windows-1258": "cp1258",
+    "unicode": "utf-16",
+}
 # charsets old pages declared for legacy-font text: read the bytes as Latin-1, then convert
 _LEGACY_CHARSETS = {
-    "tcvn": "tcvn3", "tcvn3": "tcvn3", "tcvn-3": "tcvn3", "tcvn5712": "tcvn3", "tcvn-5712": "tcvn3",
-    "x-viet-tcvn": "tcvn3", "x-viet-tcvn5712": "tcvn3", "vn3": "tcvn3", "abc": "tcvn3",
-    "vni": "vni", "x-viet-vni": "vni", "vni-win": "vni", "vni-windows": "vni",
+    "tcvn": "tcvn3",
+    "tcvn3": "tcvn3",
+    "tcvn-3": "tcvn3",
+    "tcvn5712": "tcvn3",
+    "tcvn-5712": "tcvn3",
+    "x-viet-tcvn": "tcvn3",
+    "x-viet-tcvn5712": "tcvn3",
+    "vn3": "tcvn3",
+    "abc": "tcvn3",
+    "vni": "vni",
+    "x-viet-vni": "vni",
+    "vni-win": "vni",
+    "vni-windows": "vni",
 }
 
 
@@ -70,17 +96,19 @@ def declared_encoding(raw: bytes, content_type: str | None = None) -> tuple[str 
 
 
 def _declarations(raw: bytes, content_type: str | None) -> list[tuple[str, str]]:
-    for bom, enc in _BOMS:
+    for bom, bom_codec in _BOMS:
         if raw.startswith(bom):
-            return [(enc, "bom")]
-    out = []
+            return [(bom_codec, "bom")]
+    out: list[tuple[str, str]] = []
     if content_type:
         m = _CHARSET_RE.search(content_type)
-        if m and (enc := _codec(m.group(1))):
-            out.append((enc, "header"))
-    meta = EncodingDetector.find_declared_encoding(raw[:8192], is_html=True, search_entire_document=False)
-    if (enc := _codec(meta)) and enc not in [e for e, _ in out]:
-        out.append((enc, "meta"))
+        if m and (header := _codec(m.group(1))):
+            out.append((header, "header"))
+    meta = EncodingDetector.find_declared_encoding(
+        raw[:8192], is_html=True, search_entire_document=False
+    )
+    if (declared := _codec(meta)) and declared not in [e for e, _ in out]:
+        out.append((declared, "meta"))
     return out
 
 
@@ -120,7 +148,12 @@ def decode_page(raw: bytes, content_type: str | None = None) -> Decoded:
         if enc.startswith("legacy-"):  # a TCVN3 or VNI charset: Latin-1 bytes, then convert
             return _finish(raw.decode("latin-1"), "latin-1", source, enc[len("legacy-") :])
     if raw.isascii():
-        return _finish(raw.decode("ascii"), declared[0][0] if declared else "ascii", declared[0][1] if declared else "none", None)
+        return _finish(
+            raw.decode("ascii"),
+            declared[0][0] if declared else "ascii",
+            declared[0][1] if declared else "none",
+            None,
+        )
     utf16 = _utf16(raw, declared)
     if utf16:
         return _finish(raw.decode(utf16, errors="replace"), utf16, "detected", None)
@@ -166,7 +199,9 @@ def _utf16(raw: bytes, declared: list[tuple[str, str]]) -> str | None:
     return "utf-16-le" if nul_odd > nul_even else "utf-16-be"
 
 
-def _finish(text: str, enc: str, source: str, legacy: str | None, normalised: bool = False) -> Decoded:
+def _finish(
+    text: str, enc: str, source: str, legacy: str | None, normalised: bool = False
+) -> Decoded:
     if not normalised:
         text = unicodedata.normalize("NFC", text)
     prior = legacy or legacy_font(text)
@@ -279,6 +314,7 @@ def _tidy(text: str) -> str:
 
 
 # --- search key ------------------------------------------------------------------------------
+
 
 def fold_char(ch: str) -> str:
     """One character's search-key form: always exactly one code point."""

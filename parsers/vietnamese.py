@@ -29,16 +29,57 @@ __all__ = ["Syllable", "parse_syllable", "is_syllable", "place_tone", "canonical
 TONES = {"\u0301": "sac", "\u0300": "huyen", "\u0309": "hoi", "\u0303": "nga", "\u0323": "nang"}
 _QUALITY = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
 _WITH_QUALITY = {
-    ("a", "breve"): "ă", ("a", "circumflex"): "â", ("e", "circumflex"): "ê",
-    ("o", "circumflex"): "ô", ("o", "horn"): "ơ", ("u", "horn"): "ư",
+    ("a", "breve"): "ă",
+    ("a", "circumflex"): "â",
+    ("e", "circumflex"): "ê",
+    ("o", "circumflex"): "ô",
+    ("o", "horn"): "ơ",
+    ("u", "horn"): "ư",
 }
 VOWELS = frozenset("aăâeêioôơuưy")
-_ONSETS = (
-    "ngh", "ng", "gh", "gi", "kh", "nh", "ph", "th", "tr", "ch", "qu",
-    "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+# The last row: clusters of Central Highlands place names written in Vietnamese letters
+# (Kon Plông, Đăk Glei, Krông Búk), which also end in k (Đắk Lắk).
+_ONSETS: tuple[str, ...] = (
+    "ngh",
+    "ng",
+    "gh",
+    "gi",
+    "kh",
+    "nh",
+    "ph",
+    "th",
+    "tr",
+    "ch",
+    "qu",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "x",
+    "",
+    "bl",
+    "br",
+    "dr",
+    "gl",
+    "kl",
+    "kr",
+    "pl",
+    "pr",
 )
-_CODAS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "")
-_STOPS = frozenset(("c", "ch", "p", "t"))
+_ONSETS = tuple(sorted(_ONSETS, key=len, reverse=True))
+_CODAS = ("ng", "nh", "ch", "c", "k", "m", "n", "p", "t", "")
+_STOPS = frozenset(("c", "ch", "k", "p", "t"))
 # Vowel clusters that end a syllable (no coda), take one, or must take one.
 _OPEN_ONLY = frozenset(
     "ai ao au ay âu ây eo êu ia iu oi ôi ơi ui ưi ưu ua ưa uơ oai oay oao oeo uây uôi ươi ươu "
@@ -165,7 +206,11 @@ def parse_syllable(word: str) -> Syllable | None:
 
 def _valid(onset: str, cluster: str, coda: str, tone: str | None) -> bool:
     if coda:
-        if cluster not in _EITHER and cluster not in _CLOSED_ONLY and not (cluster == "y" and onset == "qu"):
+        if (
+            cluster not in _EITHER
+            and cluster not in _CLOSED_ONLY
+            and not (cluster == "y" and onset == "qu")
+        ):
             return False  # a closed y only follows qu (quỳnh, quýt)
     elif cluster not in _OPEN_ONLY and cluster not in _EITHER:
         return False
@@ -176,19 +221,25 @@ def _valid(onset: str, cluster: str, coda: str, tone: str | None) -> bool:
     last = cluster[-1]
     if coda in ("ch", "nh") and last not in "aêiy":
         return False
-    if coda in ("c", "ng") and cluster in ("i", "ê", "y", "uy", "uê"):
+    if coda in ("c", "k", "ng") and cluster in ("i", "ê", "y", "uy", "uê"):
         return False
     first = cluster[0]
     if onset in ("k", "gh", "ngh") and first not in _FRONT:
         return False
-    if onset in ("c", "g", "ng") and first in "eêi" and not (onset == "g" and cluster.startswith("i")):
+    if (
+        onset in ("c", "g", "ng")
+        and first in "eêi"
+        and not (onset == "g" and cluster.startswith("i"))
+    ):
         return False
     if onset == "c" and first == "y":
         return False
-    if len(cluster) > 1 and cluster[0] == "y" and (not cluster.startswith("yê") or onset not in ("", "qu")):
-        # yê opens a word (yêu, yến) or follows qu (quyển); elsewhere it is uyê (khuyên)
-        return False
-    return True
+    # yê opens a word (yêu, yến) or follows qu (quyển); elsewhere it is uyê (khuyên)
+    return not (
+        len(cluster) > 1
+        and cluster[0] == "y"
+        and (not cluster.startswith("yê") or onset not in ("", "qu"))
+    )
 
 
 def is_syllable(word: str) -> bool:
@@ -236,4 +287,6 @@ def canonical_tones(text: str) -> str:
     """
     if text.isascii():
         return text
-    return _WORD.sub(lambda m: place_tone(m.group()) if not m.group().isascii() else m.group(), text)
+    return _WORD.sub(
+        lambda m: place_tone(m.group()) if not m.group().isascii() else m.group(), text
+    )
