@@ -56,7 +56,7 @@ class Query:
     >>> q.terms, q.prefixes, q.accented
     (('hòa', 'bình', 'and', 'giảm'), (False, False, False, True), True)
     >>> q.expression(folded=True, phrase=True)
-    '"hoa" + "binh" + "and" + "giam"*'
+    '{title body captions} : ("hoa" + "binh" + "and" + "giam"*)'
     """
 
     text: str
@@ -70,7 +70,8 @@ class Query:
         for term, prefix in zip(self.terms, self.prefixes, strict=True):
             t = search_key(term) if folded else term
             parts.append(f'"{t}"' + ("*" if prefix else ""))
-        return (" + " if phrase else " ").join(parts)
+        # the text columns only: never the filter tokens
+        return "{title body captions} : (" + (" + " if phrase else " ").join(parts) + ")"
 
 
 def parse_query(text: str) -> Query:
@@ -154,7 +155,10 @@ def _search(
     q = parse_query(query)
     if not q.terms:
         return []
-    where, params = _filters(archive, site, province, category, since, until)
+    filters = _filters(archive, site, province, category, since, until)
+    if filters is None:
+        return []  # a filter nothing can pass (a province without sites, an unknown category)
+    match_filter, where, params = filters
     attempts: list[tuple[bool, bool]] = []  # (folded, phrase)
     for folded in (False, True) if q.accented else (True,):
         attempts.append((folded, True))
@@ -162,9 +166,8 @@ def _search(
             attempts.append((folded, False))
     for folded, phrase in attempts:
         table = "search_fts" if folded else "search_accents_fts"
-        rows = _run(
-            archive, table, q.expression(folded=folded, phrase=phrase), where, params, limit
-        )
+        expr = q.expression(folded=folded, phrase=phrase) + match_filter
+        rows = _run(archive, table, expr, where, params, limit)
         if rows:
             mode = ("phrase" if phrase else "all terms") + (
                 ", ignoring diacritics" if folded else ""
@@ -202,35 +205,72 @@ def _filters(
     category: str | None,
     since: date | str | None,
     until: date | str | None,
-) -> tuple[list[str], dict[str, Any]]:
+) -> tuple[str, list[str], dict[str, Any]] | None:
+    """The filters as FTS5 terms on the `filters` column (site, category, year and month
+    tokens, so FTS5 intersects them with the query instead of SQL joining every match),
+    plus SQL for the exact first and last day. None when nothing can pass."""
+    groups: list[list[str]] = []
     where: list[str] = []
     params: dict[str, Any] = {}
     sites = [site] if isinstance(site, str) else list(site or [])
     if province:
         key = _words_key(province)
-        matching = [
+        in_province = [
             r[0]
             for r in archive.conn.execute("SELECT name, province FROM sites")
             if _words_key(r[1] or "") == key
         ]
-        sites = [s for s in sites if s in matching] if sites else matching
+        sites = [s for s in sites if s in in_province] if sites else in_province
         if not sites:
-            sites = ["\x00no site\x00"]  # a province no site is in: nothing matches
+            return None
     if sites:
-        names = [f":site{i}" for i in range(len(sites))]
-        where.append(f"a.site IN ({', '.join(names)})")
-        params.update({n[1:]: s for n, s in zip(names, sites, strict=True)})
+        groups.append(["zs" + s.encode("utf-8").hex() for s in sites])
     if category:
-        archive.conn.create_function("vn_words_key", 1, _words_key, deterministic=True)
-        where.append("vn_words_key(v.category) = :category")
-        params["category"] = _words_key(category)
-    if since is not None:
-        where.append("v.published_at >= :since")
-        params["since"] = _day(since, "since").isoformat()
-    if until is not None:
-        where.append("v.published_at < :until")
-        params["until"] = (_day(until, "until") + timedelta(days=1)).isoformat()
-    return where, params
+        key = _words_key(category)
+        tokens = [t for t, shown in _categories(archive) if _words_key(shown) == key]
+        if not tokens:
+            return None
+        groups.append(tokens)
+    first = _day(since, "since") if since is not None else None
+    last = _day(until, "until") if until is not None else None
+    if first is not None or last is not None:
+        groups.append(_date_tokens(first, last))
+        if first is not None:
+            where.append("v.published_at >= :since")
+            params["since"] = first.isoformat()
+        if last is not None:
+            where.append("v.published_at < :until")
+            params["until"] = (last + timedelta(days=1)).isoformat()
+    match = "".join(" AND filters : (" + " OR ".join(f'"{t}"' for t in g) + ")" for g in groups)
+    return match, where, params
+
+
+def _categories(archive: Archive) -> list[tuple[str, str]]:
+    """(filter token, category as shown) for every category in the index."""
+    out = []
+    rows = archive.conn.execute("SELECT term FROM search_fts_vocab WHERE term >= 'zc' AND term < 'zd'")
+    for (term,) in rows:
+        try:
+            out.append((term, bytes.fromhex(term[2:]).decode("utf-8")))
+        except ValueError:
+            continue
+    return out
+
+
+def _date_tokens(first: date | None, last: date | None) -> list[str]:
+    """Year tokens for whole years, month tokens for the rest, from first to last."""
+    first = first or date(1990, 1, 1)
+    last = last or date(date.today().year + 1, 12, 31)
+    tokens = []
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        if m == 1 and (y < last.year or last.month == 12):
+            tokens.append(f"zy{y}")
+            y += 1
+            continue
+        tokens.append(f"zm{y}{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return tokens
 
 
 def _words_key(text: str | None) -> str:
@@ -238,28 +278,39 @@ def _words_key(text: str | None) -> str:
     return " ".join(re.findall(r"[^\W_]+", search_key(display(text or ""))))
 
 
+# A query that matches many articles is ranked among its newest matches only: bm25 costs
+# time in proportion to the matches it scores, and in a million-article archive a common
+# word is in half of them. The newest RANK_WINDOW matches (filters included: they are FTS5
+# terms) are scored; a narrower query, or --since/--until, reaches further back.
+RANK_WINDOW = 2000
+
+
 def _run(
     archive: Archive, table: str, expr: str, where: list[str], params: dict[str, Any], limit: int
 ) -> list[Any]:
-    # the inner query ranks the matches and keeps `limit`; only those get their text and views
-    conditions = " AND ".join([f"{table} MATCH :expr", *where])
+    # One pass over the matches, newest first, stopping at RANK_WINDOW: each is scored as it
+    # passes; the best `limit` get their text and views.
+    conditions = " AND ".join(["1", *where])
     sql = f"""
-        SELECT h.article_id, h.version_id, h.url, h.site, h.rank, v.title, v.body, v.captions, v.published_at,
+        SELECT h.article_id, h.version_id, h.url, h.site, h.rank, v.title, v.body, v.captions,
+               v.published_at,
                (SELECT vc.views FROM view_counts vc
                 WHERE vc.article_id = h.article_id AND vc.views IS NOT NULL
                 ORDER BY vc.observed_at DESC, vc.id DESC LIMIT 1) AS views
         FROM (
-            SELECT a.id AS article_id, v.id AS version_id, a.url, a.site, {table}.rank AS rank
-            FROM {table}
-            JOIN versions v ON v.id = {table}.rowid
+            SELECT a.id AS article_id, v.id AS version_id, a.url, a.site, m.rank
+            FROM (SELECT rowid, rank FROM {table} WHERE {table} MATCH :expr
+                  ORDER BY rowid DESC LIMIT :window) m
+            JOIN versions v ON v.id = m.rowid
             JOIN articles a ON a.id = v.article_id AND a.latest_version_id = v.id
             WHERE {conditions}
-            ORDER BY {table}.rank
+            ORDER BY m.rank
             LIMIT :limit
         ) h JOIN versions v ON v.id = h.version_id
         ORDER BY h.rank
     """
-    return archive.conn.execute(sql, {**params, "expr": expr, "limit": limit}).fetchall()
+    args = {**params, "expr": expr, "limit": limit, "window": RANK_WINDOW}
+    return archive.conn.execute(sql, args).fetchall()
 
 
 def _hit(q: Query, folded: bool, phrase: bool, row: Any, mode: str, marks: tuple[str, str]) -> Hit:
@@ -315,34 +366,21 @@ def snippet(
 def match_spans(q: Query, text: str, *, folded: bool, phrase: bool) -> list[tuple[int, int]]:
     """Where the query's terms match in a display text, as FTS5 matched them: a phrase is
     consecutive words, all-terms any word matching a term; `*` terms match a prefix.
-    Folded, each word is compared by its search key, which has the word's length."""
+    Folded, the text is compared by its search key, which has the text's length.
+
+    >>> match_spans(parse_query("dak gl*"), "Huyện Đăk Glei, Đăk Tô", folded=True, phrase=True)
+    [(6, 14)]
+    """
     key = search_key(text) if folded else text.lower()
     if len(key) != len(text):  # lower() can change lengths (İ); then there is nothing to map
         return []
-    words = [(m.start(), m.end(), m.group()) for m in _TERM_WORD.finditer(key)]
-    terms = [search_key(t) if folded else t for t in q.terms]
-
-    def hit(word: str, i: int) -> bool:
-        return word.startswith(terms[i]) if q.prefixes[i] else word == terms[i]
-
-    spans = []
-    if phrase:
-        n = len(terms)
-        i = 0
-        while i + n <= len(words):
-            if all(hit(words[i + j][2], j) for j in range(n)):
-                spans.append((words[i][0], words[i + n - 1][1]))
-                i += n
-            else:
-                i += 1
-    else:
-        for start, end, word in words:
-            if any(hit(word, i) for i in range(len(terms))):
-                spans.append((start, end))
-    return spans
-
-
-_TERM_WORD = re.compile(r"[^\W_]+")
+    terms = [
+        re.escape(search_key(t) if folded else t) + (r"[^\W_]*" if p else "")
+        for t, p in zip(q.terms, q.prefixes, strict=True)
+    ]
+    body = r"[\W_]+".join(terms) if phrase else "|".join(terms)
+    pattern = re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
+    return [m.span() for m in pattern.finditer(key)]
 
 
 def window(

@@ -331,7 +331,15 @@ def fold_char(ch: str) -> str:
     return base
 
 
-_FOLD_CACHE: dict[str, str] = {}
+class _FoldTable(dict[int, str]):
+    """str.translate's table for the search key, filled on first sight of a character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def search_key(text: str) -> str:
@@ -340,14 +348,7 @@ def search_key(text: str) -> str:
     >>> search_key("Đăk Glei, GIẢM NGHÈO")
     'dak glei, giam ngheo'
     """
-    out = []
-    cache = _FOLD_CACHE
-    for ch in text:
-        f = cache.get(ch)
-        if f is None:
-            f = cache[ch] = fold_char(ch)
-        out.append(f)
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)
 
 
 def has_diacritics(text: str) -> bool:
