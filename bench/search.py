@@ -30,7 +30,6 @@ import statistics
 import sys
 import time
 import unicodedata
-from bisect import bisect
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -45,18 +44,42 @@ from parsers.vietnamese import is_syllable  # noqa: E402
 
 SEED_JSON = ROOT / "tests" / "fixtures" / "kontum" / "seed-doi-thoai-giam-ngheo.json"
 PROVINCES = (
-    "Kon Tum", "Gia Lai", "Đắk Lắk", "Đắk Nông", "Lâm Đồng", "Quảng Nam", "Quảng Ngãi",
-    "Bình Định", "Thừa Thiên Huế", "Hòa Bình", "Thanh Hóa", "Khánh Hòa",
+    "Kon Tum",
+    "Gia Lai",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Lâm Đồng",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Bình Định",
+    "Thừa Thiên Huế",
+    "Hòa Bình",
+    "Thanh Hóa",
+    "Khánh Hòa",
 )
-CATEGORIES = ("Tin tức - Sự kiện", "Trợ giúp xã hội và giảm nghèo", "Văn bản chỉ đạo", "Hoạt động cơ sở")
+CATEGORIES = (
+    "Tin tức - Sự kiện",
+    "Trợ giúp xã hội và giảm nghèo",
+    "Văn bản chỉ đạo",
+    "Hoạt động cơ sở",
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
 # --- vocabulary ------------------------------------------------------------------------------
 
+
 def corpus() -> list[str]:
     seed = json.loads(SEED_JSON.read_text(encoding="utf-8"))
-    texts = [*_SENTENCES, *_TOPICS, *_CAPTIONS, *_PLACES, seed["title"], seed["body"], *seed["captions"]]
+    texts = [
+        *_SENTENCES,
+        *_TOPICS,
+        *_CAPTIONS,
+        *_PLACES,
+        seed["title"],
+        seed["body"],
+        *seed["captions"],
+    ]
     return [t.replace("{place}", "").replace("{year}", "").replace("{year2}", "") for t in texts]
 
 
@@ -82,7 +105,9 @@ def vocabulary(rng: random.Random, tail: int = 6000) -> tuple[list[str], list[fl
         rhyme = rng.choice(rhymes)
         tone = rng.choice(tones)
         v = next(i for i, ch in enumerate(rhyme) if ch in "aăâeêioôơuưy")
-        word = unicodedata.normalize("NFC", rng.choice(onsets) + rhyme[: v + 1] + tone + rhyme[v + 1 :])
+        word = unicodedata.normalize(
+            "NFC", rng.choice(onsets) + rhyme[: v + 1] + tone + rhyme[v + 1 :]
+        )
         if is_syllable(word) and word not in counts:
             made.add(word)
     tail_words = sorted(made)
@@ -130,14 +155,21 @@ class Writer:
         topic = " ".join(_WORD.findall(title)[:3]).lower()
         paragraphs = []
         for _ in range(rng.randint(3, 6)):
-            paragraphs.append(" ".join(self.sentence(rng.randint(12, 24), topic) for _ in range(rng.randint(2, 4))))
-        captions = [self.sentence(rng.randint(5, 10)).rstrip(".") for _ in range(rng.choice((0, 0, 1, 2)))]
+            paragraphs.append(
+                " ".join(
+                    self.sentence(rng.randint(12, 24), topic) for _ in range(rng.randint(2, 4))
+                )
+            )
+        captions = [
+            self.sentence(rng.randint(5, 10)).rstrip(".") for _ in range(rng.choice((0, 0, 1, 2)))
+        ]
         return {"title": title, "body": "\n\n".join(paragraphs), "captions": captions}
 
     total = 1
 
 
 # --- building the archive ----------------------------------------------------------------------
+
 
 def build(path: Path, n: int, seed: int = 1) -> float:
     if path.exists():
@@ -148,11 +180,21 @@ def build(path: Path, n: int, seed: int = 1) -> float:
     conn = archive.conn
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")
-    triggers = [r[0] for r in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_index_%'")]
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_index_%'").fetchall():
+    triggers = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_index_%'"
+        )
+    ]
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_index_%'"
+    ).fetchall():
         conn.execute(f"DROP TRIGGER {name}")
     sites = [(f"site-{i:02d}", PROVINCES[i % len(PROVINCES)], f"Sở số {i}") for i in range(60)]
-    conn.executemany("INSERT INTO sites (name, province, department, platform, start_urls, status) VALUES (?, ?, ?, 'generic', '[]', 'live')", sites)
+    conn.executemany(
+        "INSERT INTO sites (name, province, department, platform, start_urls, status) VALUES (?, ?, ?, 'generic', '[]', 'live')",
+        sites,
+    )
     writer = Writer(seed)
     writer.total = n
     rng = random.Random(seed + 1)
@@ -168,18 +210,39 @@ def build(path: Path, n: int, seed: int = 1) -> float:
             at = f"{day}T02:00:00+07:00"
             aid = i + 1
             arts.append((aid, site, f"https://{site}.gov.vn/tin-tuc/bai-viet-{aid}", at, at, aid))
-            vers.append((aid, aid, at, f"{aid:064x}", a["title"], a["body"], json.dumps(a["captions"], ensure_ascii=False),
-                         day, rng.choice(CATEGORIES)))
+            vers.append(
+                (
+                    aid,
+                    aid,
+                    at,
+                    f"{aid:064x}",
+                    a["title"],
+                    a["body"],
+                    json.dumps(a["captions"], ensure_ascii=False),
+                    day,
+                    rng.choice(CATEGORIES),
+                )
+            )
             for k in range(rng.randint(1, 3)):
                 views.append((aid, f"{day}T0{2 + k}:00:00+07:00", rng.randint(10, 5000) + 50 * k))
         conn.executemany(
-            "INSERT INTO articles (id, site, url, first_seen_at, last_seen_at, latest_version_id) VALUES (?, ?, ?, ?, ?, ?)", arts)
+            "INSERT INTO articles (id, site, url, first_seen_at, last_seen_at, latest_version_id) VALUES (?, ?, ?, ?, ?, ?)",
+            arts,
+        )
         conn.executemany(
             "INSERT INTO versions (id, article_id, fetched_at, content_hash, title, body, captions, published_at, category, platform) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'generic')", vers)
-        conn.executemany("INSERT INTO view_counts (article_id, observed_at, views) VALUES (?, ?, ?)", views)
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'generic')",
+            vers,
+        )
+        conn.executemany(
+            "INSERT INTO view_counts (article_id, observed_at, views) VALUES (?, ?, ?)", views
+        )
         conn.execute("COMMIT")
-        print(f"\r  {min(n, start + batch):,} / {n:,} articles ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr)
+        print(
+            f"\r  {min(n, start + batch):,} / {n:,} articles ({time.perf_counter() - started:.0f} s)",
+            end="",
+            file=sys.stderr,
+        )
     print(file=sys.stderr)
     t = time.perf_counter()
     archive.rebuild_search_index()
@@ -196,7 +259,10 @@ def build(path: Path, n: int, seed: int = 1) -> float:
 
 # --- queries ---------------------------------------------------------------------------------
 
-def queries(path: Path, per_kind: int, seed: int = 7) -> dict[str, list[tuple[str, dict[str, object]]]]:
+
+def queries(
+    path: Path, per_kind: int, seed: int = 7
+) -> dict[str, list[tuple[str, dict[str, object]]]]:
     """Queries drawn from the archive's own titles, so they find something, at every
     frequency: common, middling and rare words and phrases."""
     rng = random.Random(seed)
@@ -204,9 +270,13 @@ def queries(path: Path, per_kind: int, seed: int = 7) -> dict[str, list[tuple[st
         max_id = archive.query("SELECT max(id) FROM versions")[0][0]
         titles = []
         for _ in range(per_kind * 4):
-            row = archive.query("SELECT title, body FROM versions WHERE id = ?", (rng.randint(1, max_id),))[0]
+            row = archive.query(
+                "SELECT title, body FROM versions WHERE id = ?", (rng.randint(1, max_id),)
+            )[0]
             titles.append((row["title"], row["body"]))
-    kinds: dict[str, list[tuple[str, dict[str, object]]]] = {k: [] for k in ("accented", "unaccented", "phrase", "prefix", "filtered")}
+    kinds: dict[str, list[tuple[str, dict[str, object]]]] = {
+        k: [] for k in ("accented", "unaccented", "phrase", "prefix", "filtered")
+    }
     for title, body in titles:
         words = _WORD.findall(title) + _WORD.findall(body)[:60]
         n = rng.choice((1, 2, 2, 3))
@@ -214,8 +284,12 @@ def queries(path: Path, per_kind: int, seed: int = 7) -> dict[str, list[tuple[st
         phrase = " ".join(words[at : at + n])
         two = " ".join(words[at : at + 2])
         filt: dict[str, object] = rng.choice(
-            ({"province": rng.choice(PROVINCES)}, {"since": "2020-01-01", "until": "2021-12-31"},
-             {"site": f"site-{rng.randrange(60):02d}"}, {"category": rng.choice(CATEGORIES)})
+            (
+                {"province": rng.choice(PROVINCES)},
+                {"since": "2020-01-01", "until": "2021-12-31"},
+                {"site": f"site-{rng.randrange(60):02d}"},
+                {"category": rng.choice(CATEGORIES)},
+            )
         )
         if len(kinds["accented"]) < per_kind:
             kinds["accented"].append((phrase, {}))
@@ -230,7 +304,9 @@ def queries(path: Path, per_kind: int, seed: int = 7) -> dict[str, list[tuple[st
     return kinds
 
 
-def measure(path: Path, kinds: dict[str, list[tuple[str, dict[str, object]]]]) -> dict[str, dict[str, float]]:
+def measure(
+    path: Path, kinds: dict[str, list[tuple[str, dict[str, object]]]]
+) -> dict[str, dict[str, float]]:
     out = {}
     with Archive.open(path) as archive:
         search(archive, "khởi động", limit=20)  # warm the page cache a little, as a server would be
@@ -251,7 +327,12 @@ def measure(path: Path, kinds: dict[str, list[tuple[str, dict[str, object]]]]) -
 
 def _stats(ms: list[float]) -> dict[str, float]:
     ms = sorted(ms)
-    return {"n": len(ms), "p50": statistics.median(ms), "p95": ms[min(len(ms) - 1, int(0.95 * len(ms)))], "max": ms[-1]}
+    return {
+        "n": len(ms),
+        "p50": statistics.median(ms),
+        "p95": ms[min(len(ms) - 1, int(0.95 * len(ms)))],
+        "max": ms[-1],
+    }
 
 
 def machine() -> str:
@@ -267,7 +348,13 @@ def machine() -> str:
 
     mem = ""
     try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                line
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
@@ -280,7 +367,9 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "search-bench.db")
     parser.add_argument("--queries", type=int, default=100, help="queries per kind (default 100)")
     parser.add_argument("--reuse", action="store_true", help="query the archive at --db as it is")
-    parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not append to bench/RESULTS.md"
+    )
     args = parser.parse_args()
     n = int(args.articles)
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -290,7 +379,11 @@ def main() -> None:
         build_s = build(args.db, n)
     with Archive.open(args.db) as archive:
         n = archive.query("SELECT count(*) FROM articles")[0][0]
-    size = sum(Path(str(args.db) + s).stat().st_size for s in ("", "-wal") if Path(str(args.db) + s).exists())
+    size = sum(
+        Path(str(args.db) + s).stat().st_size
+        for s in ("", "-wal")
+        if Path(str(args.db) + s).exists()
+    )
     results = measure(args.db, queries(args.db, args.queries))
     lines = [
         f"### {date.today().isoformat()}: {n:,} articles",
@@ -304,15 +397,24 @@ def main() -> None:
     ]
     for kind, r in results.items():
         found = "" if r["found"] != r["found"] else f"{r['found']:.0%}"
-        lines.append(f"| {kind} | {r['n']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | {found} |")
+        lines.append(
+            f"| {kind} | {r['n']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | {found} |"
+        )
     verdict = "meets" if results["all"]["p95"] < 50 else "MISSES"
-    lines += ["", f"p95 over all queries: {results['all']['p95']:.1f} ms ({verdict} the 50 ms target).", ""]
+    lines += [
+        "",
+        f"p95 over all queries: {results['all']['p95']:.1f} ms ({verdict} the 50 ms target).",
+        "",
+    ]
     text = "\n".join(lines)
     print(text)
     if not args.no_record:
         out = ROOT / "bench" / "RESULTS.md"
         if not out.exists():
-            out.write_text("# Benchmark results\n\nAppended by the scripts in bench/. Newest last.\n\n", encoding="utf-8")
+            out.write_text(
+                "# Benchmark results\n\nAppended by the scripts in bench/. Newest last.\n\n",
+                encoding="utf-8",
+            )
         with out.open("a", encoding="utf-8") as f:
             f.write("## bench/search.py\n\n" + text + "\n")
 

@@ -134,7 +134,11 @@ def search(
     path = Path(archive)
     if not path.exists():
         raise StoreError(f"{path}: no archive here (run 'harvester run' or 'harvester demo' first)")
-    with Archive.open(path) as opened:
+    try:
+        opened = Archive.open(path)
+    except StoreError:
+        opened = Archive.open(path, readonly=True)  # a read-only copy, already migrated
+    with opened:
         return _search(opened, query, site, province, category, since, until, limit, marks)
 
 
@@ -248,7 +252,9 @@ def _filters(
 def _categories(archive: Archive) -> list[tuple[str, str]]:
     """(filter token, category as shown) for every category in the index."""
     out = []
-    rows = archive.conn.execute("SELECT term FROM search_fts_vocab WHERE term >= 'zc' AND term < 'zd'")
+    rows = archive.conn.execute(
+        "SELECT term FROM search_fts_vocab WHERE term >= 'zc' AND term < 'zd'"
+    )
     for (term,) in rows:
         try:
             out.append((term, bytes.fromhex(term[2:]).decode("utf-8")))

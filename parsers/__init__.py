@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 # Bump when extraction changes in a way that can change stored versions (see `reparse`).
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: display() places tones canonically and repairs legacy text
 
 PLATFORMS: dict[str, Platform] = {p.name: p for p in (kontum.PLATFORM, generic.PLATFORM)}
 _MIN_SCORE = 2
