@@ -89,9 +89,11 @@ def parse_query(text: str) -> Query:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One article found. `views` is its latest non-null count. `mode` says how it matched
-    ("phrase" or "all terms", with or "ignoring" diacritics); `fallback` is True when an
-    accented query found nothing with its diacritics and these hits ignore them."""
+    """One article found. `views` is its latest non-null count. `rank` is its bm25 score
+    (lower is better), or None when the query was too common to weigh and hits come title
+    matches first, newest first. `mode` says how it matched ("phrase" or "all terms", with
+    or "ignoring diacritics", ", newest first"); `fallback` is True when an accented query
+    found nothing with its diacritics and these hits ignore them."""
 
     url: str
     site: str
@@ -101,7 +103,7 @@ class Hit:
     snippet: str
     article_id: int
     version_id: int
-    rank: float
+    rank: float | None
     mode: str
     fallback: bool = False
 
@@ -162,7 +164,7 @@ def _search(
     filters = _filters(archive, site, province, category, since, until)
     if filters is None:
         return []  # a filter nothing can pass (a province without sites, an unknown category)
-    match_filter, where, params = filters
+    match_filter, filter_tokens, where, params = filters
     attempts: list[tuple[bool, bool]] = []  # (folded, phrase)
     for folded in (False, True) if q.accented else (True,):
         attempts.append((folded, True))
@@ -171,10 +173,16 @@ def _search(
     for folded, phrase in attempts:
         table = "search_fts" if folded else "search_accents_fts"
         expr = q.expression(folded=folded, phrase=phrase) + match_filter
-        rows = _run(archive, table, expr, where, params, limit)
+        weigh = _weighing_cost(archive, q, phrase, filter_tokens) <= BM25_BUDGET
+        if weigh:
+            rows = _ranked(archive, table, expr, where, params, limit)
+        else:
+            rows = _newest(archive, table, expr, where, params, limit, q, folded, phrase)
         if rows:
-            mode = ("phrase" if phrase else "all terms") + (
-                ", ignoring diacritics" if folded else ""
+            mode = (
+                ("phrase" if phrase else "all terms")
+                + (", ignoring diacritics" if folded else "")
+                + ("" if weigh else ", newest first")
             )
             return [_hit(q, folded, phrase, row, mode, marks) for row in rows]
     return []
@@ -209,7 +217,7 @@ def _filters(
     category: str | None,
     since: date | str | None,
     until: date | str | None,
-) -> tuple[str, list[str], dict[str, Any]] | None:
+) -> tuple[str, list[str], list[str], dict[str, Any]] | None:
     """The filters as FTS5 terms on the `filters` column (site, category, year and month
     tokens, so FTS5 intersects them with the query instead of SQL joining every match),
     plus SQL for the exact first and last day. None when nothing can pass."""
@@ -246,7 +254,7 @@ def _filters(
             where.append("v.published_at < :until")
             params["until"] = (last + timedelta(days=1)).isoformat()
     match = "".join(" AND filters : (" + " OR ".join(f'"{t}"' for t in g) + ")" for g in groups)
-    return match, where, params
+    return match, [t for g in groups for t in g], where, params
 
 
 def _categories(archive: Archive) -> list[tuple[str, str]]:
@@ -284,18 +292,79 @@ def _words_key(text: str | None) -> str:
     return " ".join(re.findall(r"[^\W_]+", search_key(display(text or ""))))
 
 
-# A query that matches many articles is ranked among its newest matches only: bm25 costs
-# time in proportion to the matches it scores, and in a million-article archive a common
-# word is in half of them. The newest RANK_WINDOW matches (filters included: they are FTS5
-# terms) are scored; a narrower query, or --since/--until, reaches further back.
+# Ranking. bm25 weighs each term (and filter token) by how many articles hold it, and
+# FTS5 finds that out by visiting all of them: for "người xã" in a million articles that is
+# a hundred milliseconds before the first score. So a query is weighed with bm25 when the
+# articles it makes FTS5 visit (estimated from search_fts_vocab) stay within BM25_BUDGET;
+# otherwise its newest RANK_WINDOW matches are ordered by whether the title matches, then
+# newest first. Either way at most RANK_WINDOW matches, newest first, are considered: a
+# narrower query, or --since/--until, reaches further back.
 RANK_WINDOW = 2000
+BM25_BUDGET = 30_000
 
 
-def _run(
+def _weighing_cost(archive: Archive, q: Query, phrase: bool, filter_tokens: list[str]) -> int:
+    """About how many articles bm25 would visit: a phrase's rarest word bounds its
+    articles; all-terms words, and every filter token, count in full."""
+    sample = _Sample(archive)
+    counts = [
+        sample.articles_with(f'"{search_key(t)}"' + ("*" if p else ""))
+        for t, p in zip(q.terms, q.prefixes, strict=True)
+    ]
+    words = min(counts) if phrase else sum(counts)
+    return words + sum(sample.articles_with(f'filters : "{t}"') for t in filter_tokens)
+
+
+class _Sample:
+    """Article counts estimated from five slices of the index spread over its version ids
+    (FTS5 has no cheap count of the articles holding a word: fts5vocab visits them all)."""
+
+    SLICES = 5
+
+    def __init__(self, archive: Archive) -> None:
+        self.conn = archive.conn
+        # two queries: SQLite answers min() or max() from the index end, not both at once
+        lo = self.conn.execute("SELECT min(id) FROM search_fts_docsize").fetchone()[0]
+        hi = self.conn.execute("SELECT max(id) FROM search_fts_docsize").fetchone()[0]
+        self.windows: list[tuple[int, int]] = []
+        self.scale = 1.0
+        if lo is None:
+            return
+        span = hi - lo + 1
+        width = max(1000, span // 200)
+        if span <= width * self.SLICES:
+            self.windows = [(lo, hi)]
+            return
+        step = (span - width) // (self.SLICES - 1)
+        self.windows = [(lo + i * step, lo + i * step + width - 1) for i in range(self.SLICES)]
+        self.scale = span / (width * self.SLICES)
+
+    def articles_with(self, expr: str) -> int:
+        found = 0
+        for lo, hi in self.windows:
+            found += self.conn.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (expr, lo, hi),
+            ).fetchone()[0]
+        return int(found * self.scale)
+
+
+_SHOWN = """
+        SELECT a.id AS article_id, v.id AS version_id, a.url, a.site, {rank} AS rank, v.title, v.body,
+               v.captions, v.published_at,
+               (SELECT vc.views FROM view_counts vc
+                WHERE vc.article_id = a.id AND vc.views IS NOT NULL
+                ORDER BY vc.observed_at DESC, vc.id DESC LIMIT 1) AS views
+        FROM {source}
+        JOIN versions v ON v.id = {id}
+        JOIN articles a ON a.id = v.article_id AND a.latest_version_id = v.id
+"""
+
+
+def _ranked(
     archive: Archive, table: str, expr: str, where: list[str], params: dict[str, Any], limit: int
 ) -> list[Any]:
-    # One pass over the matches, newest first, stopping at RANK_WINDOW: each is scored as it
-    # passes; the best `limit` get their text and views.
+    """bm25 over the newest RANK_WINDOW matches, in one pass; the best get text and views."""
     conditions = " AND ".join(["1", *where])
     sql = f"""
         SELECT h.article_id, h.version_id, h.url, h.site, h.rank, v.title, v.body, v.captions,
@@ -317,6 +386,41 @@ def _run(
     """
     args = {**params, "expr": expr, "limit": limit, "window": RANK_WINDOW}
     return archive.conn.execute(sql, args).fetchall()
+
+
+def _newest(
+    archive: Archive,
+    table: str,
+    expr: str,
+    where: list[str],
+    params: dict[str, Any],
+    limit: int,
+    q: Query,
+    folded: bool,
+    phrase: bool,
+) -> list[Any]:
+    """The newest RANK_WINDOW matches, those matching in the title first, newest first."""
+    conditions = " AND ".join(["1", *where])
+    candidates = archive.conn.execute(
+        f"""SELECT v.id, v.title FROM
+              (SELECT rowid FROM {table} WHERE {table} MATCH :expr ORDER BY rowid DESC LIMIT :window) m
+            JOIN versions v ON v.id = m.rowid
+            JOIN articles a ON a.id = v.article_id AND a.latest_version_id = v.id
+            WHERE {conditions}""",
+        {**params, "expr": expr, "window": RANK_WINDOW},
+    ).fetchall()
+    ordered = sorted(
+        candidates,
+        key=lambda r: (not match_spans(q, r[1] or "", folded=folded, phrase=phrase), -r[0]),
+    )[:limit]
+    if not ordered:
+        return []
+    ids = json.dumps([r[0] for r in ordered])
+    rows = archive.conn.execute(
+        _SHOWN.format(rank="NULL", source="json_each(:ids) j", id="j.value"), {"ids": ids}
+    ).fetchall()
+    position = {r[0]: i for i, r in enumerate(ordered)}
+    return sorted(rows, key=lambda r: position[r["version_id"]])
 
 
 def _hit(q: Query, folded: bool, phrase: bool, row: Any, mode: str, marks: tuple[str, str]) -> Hit:

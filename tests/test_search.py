@@ -440,3 +440,27 @@ def test_a_harvested_site_is_searchable(tmp_path: Path, site, server) -> None:
             assert expected, folded
             for q in (folded, accented, accented.upper()):
                 assert {h.url for h in search(archive, q, limit=100)} == expected, q
+
+
+def test_a_query_too_common_to_weigh_lists_title_matches_first_then_newest(
+    filled: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past BM25_BUDGET (a million articles, common words) bm25 is skipped: its weighing
+    visits every article holding the words. Title matches come first, newest first."""
+    from harvester import search as search_module
+
+    put(filled, "newest-body", Doc("Tin mới", "Huyện Đăk Glei tổ chức hội nghị."))
+    monkeypatch.setattr(search_module, "BM25_BUDGET", 0)
+    hits = search(filled, "dak glei")
+    assert slugs(hits) == ["dak-glei", "newest-body", "body-only"]
+    assert all(h.rank is None and h.mode.endswith("newest first") for h in hits)
+    assert "[Đăk Glei]" in hits[1].snippet
+
+
+def test_the_weighing_estimate_is_exact_on_a_small_archive(filled: Archive) -> None:
+    from harvester.search import _Sample
+
+    sample = _Sample(filled)
+    assert sample.articles_with('"glei"') == 2
+    exact = filled.query("SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"nghe\"*'")[0][0]
+    assert sample.articles_with('"nghe"*') == exact == 3  # nghèo twice, nghe
