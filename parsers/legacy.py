@@ -414,7 +414,45 @@ def _fix_once(text: str) -> str:
         last = m.end()
     out.append(text[last:])
     result = _NBSP_A.sub("à", "".join(out))
+    result = _LOST_BYTE.sub(lambda m: _lost_byte(result, m), result)
     return _ftfy_leftovers(result)
+
+
+# A strict cp1252 decoder drops the five bytes it has no character for (81 8D 8F 90 9D),
+# so Đ (C4 90) arrives as a lone Ä and ” (E2 80 9D) as â€. Beside other mojibake, such a
+# truncated sequence is completed with the lost byte that makes a Vietnamese letter, and
+# when several do, the one that makes its word a syllable (ọ, ỏ, ờ, ề for á»).
+_LOST_BYTE = re.compile(f"Ä(?![{_CONT}])|á[{_CONT}](?![{_CONT}])|â€(?![{_CONT}])")
+_LOST = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+_VIETNAMESE_LETTERS = frozenset(
+    "aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ"
+)
+
+
+def _lost_byte(text: str, m: re.Match[str]) -> str:
+    seq = m.group()
+    if seq == "â€":
+        return "”"
+    raw = bytes(_BYTE_OF[ch] for ch in seq)
+    letters = []
+    for b in _LOST:
+        try:
+            ch = (raw + bytes([b])).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if ch.lower() in _VIETNAMESE_LETTERS:
+            letters.append(ch)
+    if len(letters) > 1:
+        start, end = m.start(), m.end()
+        while start and text[start - 1].isalpha():
+            start -= 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        around = text[start : m.start()] + text[m.end() : end]
+        if around.islower() or around.isupper():  # the case of the letters around it
+            letters = [ch for ch in letters if ch.islower() == around.islower()]
+        letters = [ch for ch in letters if is_syllable(text[start : m.start()] + ch + text[m.end() : end])]
+    return letters[0] if len(letters) == 1 else seq
 
 
 _SMELL = re.compile(f"[{_LEAD2}{_LEAD3}][{_CONT}]")

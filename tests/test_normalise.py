@@ -90,6 +90,19 @@ OWN = [
     ("ngoÃ i Ná»™i", "ngoài Nội"),
     ("Ä\u0090Ã\u00a0o táº¡o", "Đào tạo"),
     ("Tỉnh Quảng Nam – “Hội nghị” ‘tổng kết’", "Tỉnh Quảng Nam – “Hội nghị” ‘tổng kết’"),
+    # bytes a strict cp1252 decoder dropped (Đ is C4 90, ” is E2 80 9D, ọ is E1 BB 8D)
+    ("Äáº£ng bá»™", "Đảng bộ"),
+    ("â€œTrÃ\u00adch yáº¿uâ€", "“Trích yếu”"),
+    ("Ná»™i dung há»p", "Nội dung họp"),
+    ("HỘI NGHỊ Tá»”NG Káº¾T", "HỘI NGHỊ TỔNG KẾT"),
+    # TCVN3 capitals have no toned letters; VNI words
+    ("Uû ban nh©n d©n tØnh", "Ủy ban nhân dân tỉnh"),
+    ("Uûy ban nhaân daân tænh", "Ủy ban nhân dân tỉnh"),
+    ("Giaùm ñoác Sôû", "Giám đốc Sở"),
+    # more tone placement
+    ("toà án, xoá, luỹ, thuỵ, oà", "tòa án, xóa, lũy, thụy, òa"),
+    ("qúa, qùy, gỉam, giừơng, tòan", "quá, quỳ, giảm, giường, toàn"),
+    ("ngoằn ngoèo, KHOÁ HỌC, UỶ BAN", "ngoằn ngoèo, KHÓA HỌC, ỦY BAN"),
     # genuine text that looks like the accidents above: left alone
     ("XÃ\u00a0HỘI", "XÃ HỘI"),
     ("“CẤP XÃ”", "“CẤP XÃ”"),
