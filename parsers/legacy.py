@@ -237,8 +237,9 @@ def _split(token: str) -> tuple[str, str, str]:
     return token[:start], token[start:end], token[end:]
 
 
-def repair_legacy(text: str, prior: str | None = None) -> str:
-    """Convert the runs of TCVN3, VNI or cp1258-as-cp1252 words in a line of text.
+def repair_legacy(text: str, prior: str | None = None, fonts_only: bool = False) -> str:
+    """Convert the runs of TCVN3, VNI or cp1258-as-cp1252 words in a line of text
+    (`fonts_only`: TCVN3 and VNI only, for judging a decoding).
 
     >>> repair_legacy("Céng hßa x· héi chñ nghÜa ViÖt Nam")
     'Cộng hòa xã hội chủ nghĩa Việt Nam'
@@ -253,6 +254,9 @@ def repair_legacy(text: str, prior: str | None = None) -> str:
     for m in _TOKEN.finditer(text):
         pre, core, _ = _split(m.group())
         kind, legacy, ambiguous = _classify(core)
+        if fonts_only:
+            legacy = {k: v for k, v in legacy.items() if k != "cp1258"}
+            ambiguous = {k: v for k, v in ambiguous.items() if k != "cp1258"}
         if legacy:
             kind = T
         elif ambiguous:
@@ -262,13 +266,20 @@ def repair_legacy(text: str, prior: str | None = None) -> str:
     if not any(s[3] == T for s in spans):
         return text
     line_has_unicode = any(s[3] == U for s in spans)
-    # runs between plainly Unicode words
-    runs: list[list[tuple]] = [[]]
-    for s in spans:
-        if s[3] == U:
-            runs.append([])
-        else:
-            runs[-1].append(s)
+    # Runs between plainly Unicode words. Windows-1258 read as Windows-1252 is the
+    # exception: its words without tone bytes (Giáo, và) look like Unicode, so its words
+    # are counted over the whole line, and its plain-looking words are left as they are.
+    legacy_counts = {name: sum(1 for s in spans if name in s[4]) for name in CONVERTERS}
+    if legacy_counts["cp1258"] >= 2 and legacy_counts["cp1258"] == max(legacy_counts.values()):
+        runs = [[s for s in spans if s[3] != U]]
+        prior = "cp1258"
+    else:
+        runs = [[]]
+        for s in spans:
+            if s[3] == U:
+                runs.append([])
+            else:
+                runs[-1].append(s)
     out = []
     last = 0
     for run in runs:

@@ -222,7 +222,7 @@ def _vietnamese_score(text: str) -> int:
     for line in sample.splitlines():
         if line.isascii():
             continue
-        line = repair_legacy(line)
+        line = repair_legacy(line, fonts_only=True)  # cp1258 is a candidate of its own
         for w in _WORDS.findall(line):
             if not w.isascii():
                 score += 1 if is_syllable(w) else -1

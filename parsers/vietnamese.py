@@ -214,10 +214,8 @@ def _valid(onset: str, cluster: str, coda: str, tone: str | None) -> bool:
             return False  # a closed y only follows qu (quỳnh, quýt)
     elif cluster not in _OPEN_ONLY and cluster not in _EITHER:
         return False
-    if coda in _STOPS and tone not in (None, "\u0301", "\u0323"):
-        return False
-    if coda in _STOPS and tone is None:
-        return False
+    if coda in _STOPS and tone not in ("\u0301", "\u0323") and not (coda == "k" and tone is None):
+        return False  # a stop takes sắc or nặng (place names keep a toneless -k: Đăk Glei)
     last = cluster[-1]
     if coda in ("ch", "nh") and last not in "aêiy":
         return False

@@ -83,6 +83,9 @@ OWN = [
     ("Thaønh phoá Hoà Chí Minh", "Thành phố Hồ Chí Minh"),
     ("COÄNG HOØA XAÕ HOÄI", "CỘNG HÒA XÃ HỘI"),
     ("Viêòt Nam", "Việt Nam"),
+    # Windows-1258 read as Windows-1252: words without tone bytes (Giáo, và) look like Unicode
+    ("SõÒ Giáo duòc và Ðào taòo", "Sở Giáo dục và Đào tạo"),
+    ("ngýõÌi dân õÒ huyêòn Ðãk Glei", "người dân ở huyện Đăk Glei"),
     # mojibake: Latin-1 view, twice encoded, NBSP lost to a space, beside genuine text
     ("S\u00e1\u00bb\u009f N\u00e1\u00bb\u0099i v\u00e1\u00bb\u00a5", "Sở Nội vụ"),
     ("SÃ¡Â»Å¸ Ná»™i vá»¥", "Sở Nội vụ"),
