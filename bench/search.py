@@ -324,7 +324,9 @@ def queries(
     return kinds
 
 
-def measure(path: Path, kinds: dict[str, list[tuple[str, dict[str, object]]]]) -> dict[str, dict[str, float]]:
+def measure(
+    path: Path, kinds: dict[str, list[tuple[str, dict[str, object]]]]
+) -> dict[str, dict[str, float]]:
     out = {}
     with Archive.open(path) as archive:
         search(archive, "khởi động", limit=20)

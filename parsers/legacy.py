@@ -462,7 +462,9 @@ def _lost_byte(text: str, m: re.Match[str]) -> str:
         around = text[start : m.start()] + text[m.end() : end]
         if around.islower() or around.isupper():  # the case of the letters around it
             letters = [ch for ch in letters if ch.islower() == around.islower()]
-        letters = [ch for ch in letters if is_syllable(text[start : m.start()] + ch + text[m.end() : end])]
+        letters = [
+            ch for ch in letters if is_syllable(text[start : m.start()] + ch + text[m.end() : end])
+        ]
     return letters[0] if len(letters) == 1 else seq
 
 

@@ -293,7 +293,11 @@ def display(text: str) -> str:
     """
     if not text:
         return ""
-    text = _tidy(repair(text))
+    repaired = repair(text)
+    tidied = _tidy(repaired)
+    if repaired == text and tidied.split() == repaired.split():
+        return tidied  # nothing repaired, only spacing tidied: a second look finds the same
+    text = tidied
     # Repair judges words in context; tidying (tone placement, dropped soft hyphens) can
     # change a word's neighbours, so repair again until nothing changes: display(display(s))
     # is display(s).
