@@ -635,3 +635,61 @@ def serve(db_path: str, host: str, port: int, print_metadata: bool) -> None:
         return
     run_server(db_path, host=host, port=port,
                on_ready=lambda url: click.echo(f"Serving {db_path} at {url} (Ctrl-C to stop)", err=True))
+
+
+class _Day(click.ParamType):
+    """A YYYY-MM-DD date."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from datetime import date
+
+        if isinstance(value, date):
+            return value
+        try:
+            if len(value) == 10:
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+        self.fail(f"expected a date like 2023-09-16, got {value!r}", param, ctx)
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable).")
+@click.option("--province", metavar="NAME", help="Only sites of this province (diacritics optional).")
+@click.option("--category", metavar="NAME", help="Only this category, as the page shows it (diacritics optional).")
+@click.option("--since", type=_Day(), help="Published on or after this day (YYYY-MM-DD).")
+@click.option("--until", type=_Day(), help="Published on or before this day (YYYY-MM-DD).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Most hits to show.")
+@output_options
+@translate_errors
+def search(query: str, db_path: str, sites: tuple[str, ...], province: str | None, category: str | None,
+           since: Any, until: Any, limit: int, fmt: str) -> None:
+    """Search the latest version of every article: title, body and captions.
+
+    Type as you would: without diacritics ("giam ngheo") a query matches any marks;
+    with them ("giảm nghèo") it matches those marks, with either tone placement (hoà = hòa).
+    Several words match as a phrase first, then anywhere in the article; `term*` is a
+    prefix; a query that starts with "-" follows "--". Prints url, site, title,
+    published_at, views (the latest count) and a snippet with the matched words [marked].
+
+    Example:
+
+        harvester search "dak glei" --province "Kon Tum" --since 2023-01-01 -t
+    """
+    from .search import COLUMNS
+    from .search import search as run_search
+
+    try:
+        hits = run_search(db_path, query, site=list(sites), province=province, category=category,
+                          since=since, until=until, limit=limit)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if hits and hits[0].fallback:
+        click.echo(f"No match for {query!r} with its diacritics; showing matches that ignore them.", err=True)
+    elif hits and hits[0].mode.startswith("all terms"):
+        click.echo(f"No article has {query!r} as a phrase; showing articles with all its words.", err=True)
+    emit((h.as_row() for h in hits), fmt, columns=list(COLUMNS))

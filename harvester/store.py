@@ -41,6 +41,109 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def _fold_d(column: str) -> str:
+    """SQL for a column with đ/Đ folded to d/D, as search_fts indexes it."""
+    return f"replace(replace({column}, 'đ', 'd'), 'Đ', 'D')"
+
+
+def _search_rows(source: str, where: str) -> tuple[str, str]:
+    """SELECTs of one version's index rows, (folded, accents), from `source` (`v` joined
+    to its article `a`): the filter tokens are versions.filters plus the site's."""
+    filters = "coalesce(v.filters || ' ', '') || 'zs' || lower(hex(a.site))"
+    folded = (
+        f"SELECT v.id, {_fold_d('v.title')}, {_fold_d('v.body')}, {_fold_d('v.captions')}, {filters} "
+        f"FROM {source} WHERE {where}"
+    )
+    accents = f"SELECT v.id, v.title, v.body, v.captions, {filters} FROM {source} WHERE {where}"
+    return folded, accents
+
+
+def _index(where: str, delete: bool = False, source: str = "versions v JOIN articles a ON a.id = v.article_id") -> str:
+    folded, accents = _search_rows(source, where)
+    if delete:
+        folded = folded.replace("SELECT v.id", "SELECT 'delete', v.id", 1)
+        accents = accents.replace("SELECT v.id", "SELECT 'delete', v.id", 1)
+        return (
+            f"INSERT INTO search_fts(search_fts, rowid, title, body, captions, filters) {folded};\n"
+            f"INSERT INTO search_accents_fts(search_accents_fts, rowid, title, body, captions, filters) {accents};"
+        )
+    return (
+        f"INSERT INTO search_fts(rowid, title, body, captions, filters) {folded};\n"
+        f"INSERT INTO search_accents_fts(rowid, title, body, captions, filters) {accents};"
+    )
+
+
+def _old_version() -> str:
+    # a version as it was before an in-place edit: OLD's columns, its article's site
+    return (
+        "(SELECT OLD.id AS id, OLD.title AS title, OLD.body AS body, OLD.captions AS captions, "
+        "OLD.filters AS filters) v JOIN articles a ON a.id = OLD.article_id"
+    )
+
+
+# Full-text search over the latest version of each article (harvester/search.py,
+# docs/schema.md). Two external-content FTS5 tables over `versions`, keyed by version id, so
+# the text is stored once; Datasette finds search_fts for the versions table (it looks for
+# content="versions"):
+# - search_fts: the text folded, for queries without diacritics. It indexes the display
+#   text with đ turned into d (FTS5's remove_diacritics never folds đ); its tokenizer
+#   removes the other marks and case.
+# - search_accents_fts: the display text as stored, marks kept (stored text has canonical
+#   tone placement, and queries are canonicalised the same way).
+# Both index a `filters` column of tokens (site, category, year, month) so that filtered
+# searches stay inside FTS5; versions.filters is the version's part, the site's is added.
+# Pure-SQL triggers on articles.latest_version_id (and on in-place edits or deletes of a
+# latest version) keep both in step for every writer: store_article, a reparse, the shell.
+_SEARCH_MIGRATION = f"""
+    ALTER TABLE versions ADD COLUMN filters TEXT GENERATED ALWAYS AS (
+        'zc' || lower(hex(coalesce(category, ''))) ||
+        coalesce(' zy' || substr(published_at, 1, 4) || ' zm' || substr(published_at, 1, 4) || substr(published_at, 6, 2), '')
+    ) VIRTUAL;
+    CREATE INDEX articles_latest_version ON articles(latest_version_id);
+    CREATE VIRTUAL TABLE search_fts USING fts5(
+        title, body, captions, filters,
+        content="versions", content_rowid="id",
+        tokenize="unicode61 remove_diacritics 2", prefix="2 3"
+    );
+    CREATE VIRTUAL TABLE search_accents_fts USING fts5(
+        title, body, captions, filters,
+        content='versions', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 0', prefix='2 3'
+    );
+    CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row');
+    INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0, 0.0)');
+    INSERT INTO search_accents_fts(search_accents_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0, 0.0)');
+    CREATE TRIGGER search_index_article_insert AFTER INSERT ON articles
+    WHEN NEW.latest_version_id IS NOT NULL BEGIN
+        {_index("v.id = NEW.latest_version_id")}
+    END;
+    CREATE TRIGGER search_index_article_update AFTER UPDATE OF latest_version_id ON articles
+    WHEN OLD.latest_version_id IS NOT NEW.latest_version_id BEGIN
+        {_index("v.id = OLD.latest_version_id", delete=True, source="versions v JOIN (SELECT OLD.site AS site) a")}
+        {_index("v.id = NEW.latest_version_id", source="versions v JOIN (SELECT NEW.site AS site) a")}
+    END;
+    CREATE TRIGGER search_index_article_site AFTER UPDATE OF site ON articles
+    WHEN OLD.site IS NOT NEW.site AND OLD.latest_version_id IS NEW.latest_version_id BEGIN
+        {_index("v.id = OLD.latest_version_id", delete=True, source="versions v JOIN (SELECT OLD.site AS site) a")}
+        {_index("v.id = NEW.latest_version_id", source="versions v JOIN (SELECT NEW.site AS site) a")}
+    END;
+    CREATE TRIGGER search_index_article_delete AFTER DELETE ON articles
+    WHEN OLD.latest_version_id IS NOT NULL BEGIN
+        {_index("v.id = OLD.latest_version_id", delete=True, source="versions v JOIN (SELECT OLD.site AS site) a")}
+    END;
+    CREATE TRIGGER search_index_version_update AFTER UPDATE OF title, body, captions, category, published_at ON versions
+    WHEN EXISTS (SELECT 1 FROM articles WHERE latest_version_id = OLD.id) BEGIN
+        {_index("1", delete=True, source=_old_version())}
+        {_index("v.id = NEW.id")}
+    END;
+    CREATE TRIGGER search_index_version_delete BEFORE DELETE ON versions
+    WHEN EXISTS (SELECT 1 FROM articles WHERE latest_version_id = OLD.id) BEGIN
+        {_index("v.id = OLD.id", delete=True)}
+    END;
+    {_index("v.id = a.latest_version_id", source="articles a JOIN versions v ON v.id = a.latest_version_id")}
+"""
+
+
 # Named migrations, applied in order, each once, recorded in `migrations`. Never edit one
 # that has shipped: add another.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -185,6 +288,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM articles a JOIN versions v ON v.id = a.latest_version_id;
         """,
     ),
+    ("004_search_fts", _SEARCH_MIGRATION),
     (
         "005_crawl_frontier",
         """
@@ -1170,6 +1274,19 @@ class Archive:
                WHERE a.site = ? AND a.status = 'live'""",
             (site,),
         ).fetchall()
+
+    def rebuild_search_index(self) -> None:
+        """Re-index the latest version of every article. Migration 004's triggers keep the
+        index in step; this is for an index damaged by hand. FTS5's own 'rebuild' must not
+        be used on these tables: it would index every version, search_fts unfolded, and
+        without the site's filter token."""
+        with self.transaction():
+            for table in ("search_fts", "search_accents_fts"):
+                self.conn.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+            for statement in _statements(
+                _index("v.id = a.latest_version_id", source="articles a JOIN versions v ON v.id = a.latest_version_id")
+            ):
+                self.conn.execute(statement)
 
     def counts(self) -> dict[str, int]:
         return {
