@@ -159,6 +159,8 @@ _EDGE_PUNCT = (
 )
 _WORD_CHARS = re.compile(r"[A-Za-z\u00a1-\u00ff]+")
 _HIGH = re.compile(r"[\u00a1-\u00ff]")
+# the only places a legacy word can be: runs of letters and Latin-1 marks with one of the marks
+_CANDIDATE = re.compile(r"[A-Za-z\u00a1-\u00ff]*[\u00a1-\u00ff][A-Za-z\u00a1-\u00ff]*")
 U, T, A, N = "U", "T", "A", "N"  # Unicode, legacy, ambiguous, neutral
 
 
@@ -237,6 +239,19 @@ def _split(token: str) -> tuple[str, str, str]:
     return token[:start], token[start:end], token[end:]
 
 
+def _holds_legacy(text: str, fonts_only: bool) -> bool:
+    """Whether any word of the line reads as legacy only: the fast path of `repair_legacy`.
+
+    A word's core (the \\S+ token less its edge punctuation) can only be legacy when it is all
+    letters and Latin-1 marks, so it is a candidate run less the same edge punctuation; most
+    lines of Unicode Vietnamese have few such runs, and their verdicts are cached."""
+    for m in _CANDIDATE.finditer(text):
+        _, legacy, _ = _classify(_split(m.group())[1])
+        if legacy and (not fonts_only or any(k != "cp1258" for k in legacy)):
+            return True
+    return False
+
+
 def repair_legacy(text: str, prior: str | None = None, fonts_only: bool = False) -> str:
     """Convert the runs of TCVN3, VNI or cp1258-as-cp1252 words in a line of text
     (`fonts_only`: TCVN3 and VNI only, for judging a decoding).
@@ -248,7 +263,7 @@ def repair_legacy(text: str, prior: str | None = None, fonts_only: bool = False)
     >>> repair_legacy("Hòa Bình, “Trích yếu” – Café")
     'Hòa Bình, “Trích yếu” – Café'
     """
-    if not _HIGH.search(text):
+    if not _HIGH.search(text) or not _holds_legacy(text, fonts_only):
         return text
     spans = []
     for m in _TOKEN.finditer(text):

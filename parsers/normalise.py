@@ -22,6 +22,7 @@ import html as html_lib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bs4.dammit import EncodingDetector
 from charset_normalizer import from_bytes
@@ -293,6 +294,20 @@ def display(text: str) -> str:
     """
     if not text:
         return ""
+    if text.isascii():
+        # nothing to repair or to place a tone on: spacing is all there is
+        return _SPACES.sub(" ", text).strip()
+    if len(text) <= 120:
+        return _display_short(text)  # labels, captions and chrome lines repeat from page to page
+    return _display(text)
+
+
+@lru_cache(maxsize=8192)
+def _display_short(text: str) -> str:
+    return _display(text)
+
+
+def _display(text: str) -> str:
     repaired = repair(text)
     tidied = _tidy(repaired)
     if repaired == text and tidied.split() == repaired.split():

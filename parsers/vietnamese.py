@@ -277,6 +277,24 @@ def _add_mark(decomposed: str, mark: str) -> str:
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 
 
+def _hazard_pattern() -> re.Pattern[str]:
+    """A word (NFC, or with combining marks) in which a toned vowel touches another vowel."""
+    import unicodedata
+
+    plain = "aăâeêioôơuưy"
+    plain += plain.upper()
+    toned = "".join(
+        unicodedata.normalize("NFC", v + mark) for v in plain for mark in "\u0300\u0301\u0309\u0303\u0323"
+    )
+    vowel = f"[{plain}{toned}]"
+    tone = f"(?:[{toned}]|[{plain}][\u0300-\u036f]+)"
+    word = r"(?:[^\W\d_]|[\u0300-\u036f])*"
+    return re.compile(f"{word}(?:{tone}{vowel}|{vowel}{tone}){word}")
+
+
+_TONE_HAZARD = _hazard_pattern()
+
+
 def canonical_tones(text: str) -> str:
     """Every word of an NFC text with its tone on the canonical vowel.
 
@@ -285,6 +303,5 @@ def canonical_tones(text: str) -> str:
     """
     if text.isascii():
         return text
-    return _WORD.sub(
-        lambda m: place_tone(m.group()) if not m.group().isascii() else m.group(), text
-    )
+    # only a word with a toned vowel beside another vowel can have its tone in the wrong place
+    return _TONE_HAZARD.sub(lambda m: place_tone(m.group()), text)
