@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .sitegen import FixtureSite
 
-__all__ = ["Fault", "FixtureServer", "Request"]
+__all__ = ["Fault", "FaultHandler", "FixtureServer", "Request"]
 
 
 @dataclass
@@ -56,13 +56,60 @@ class Request:
     host: str = ""       # the host asked for (the Host header, or the proxy-form URL's host)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _SiteServer
+class FaultHandler(BaseHTTPRequestHandler):
+    """A quiet HTTP/1.1 handler that can answer with a `Fault`: the base of the fixture
+    server's handler and of the fake Wayback Machine's (demo/wayback.py)."""
+
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+    FAULT_BODY = b"<html><body>Service Unavailable</body></html>"
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
+
+    def delay_or_reset(self, fault: Fault) -> bool:
+        """Wait the fault's delay; then, for a reset, drop the connection unanswered (True)."""
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.reset:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            self.connection.close()
+            return True
+        return False
+
+    def status_fault(self, fault: Fault) -> bool:
+        """Answer with the fault's status (and Retry-After) when it has one (True)."""
+        if fault.status is None:
+            return False
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = fault.retry_after
+        self._send(fault.status, headers, self.FAULT_BODY)
+        return True
+
+    def send_truncated(self, status: int, headers: dict[str, str], body: bytes, promised: int) -> None:
+        """Promise `promised` bytes, send `body`, and close: a body cut short."""
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(promised))
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Handler(FaultHandler):
+    server: _SiteServer
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         owner = self.server.owner
@@ -77,12 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             owner.on_request(request)
         fault = owner._take_fault(self.server.site, full, path)
         if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.reset:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                self.close_connection = True
-                self.connection.close()
+            if self.delay_or_reset(fault):
                 return
             if fault.redirect:
                 self._send(302, {"Location": fault.redirect}, b"")
@@ -103,23 +145,13 @@ class _Handler(BaseHTTPRequestHandler):
                     pass
                 self.close_connection = True
                 return
-            if fault.status is not None:
-                headers = {"Content-Type": "text/html; charset=utf-8"}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = fault.retry_after
-                self._send(fault.status, headers, b"<html><body>Service Unavailable</body></html>")
+            if self.status_fault(fault):
                 return
             if fault.body is not None:
                 status, body = 200, fault.body
                 headers = {"Content-Type": fault.content_type or "text/html; charset=utf-8", **(fault.headers or {})}
                 if fault.truncate:
-                    self.send_response(status)
-                    for k, v in headers.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(body) * 2))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    self.close_connection = True
+                    self.send_truncated(status, headers, body, len(body) * 2)
                     return
                 self._send(status, headers, body)
                 return

@@ -25,14 +25,13 @@ import base64
 import hashlib
 import json
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
-from .server import Fault, Request
+from .server import Fault, FaultHandler, Request
 from .sitegen import CATEGORIES, FixtureSite
 
 __all__ = ["ArchivedCapture", "FakeWayback", "urlkey"]
@@ -89,13 +88,9 @@ _NOT_ARCHIVED = (
 )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FaultHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    FAULT_BODY = b"<html><body>Slow down</body></html>"
 
     def do_GET(self) -> None:  # noqa: N802
         owner = self.server.owner
@@ -105,41 +100,13 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
         fault = owner._take_fault(self.path)
-        if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.reset:
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
-                )
-                self.close_connection = True
-                self.connection.close()
-                return
-            if fault.status is not None:
-                headers = {"Content-Type": "text/html"}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = fault.retry_after
-                self._send(fault.status, headers, b"<html><body>Slow down</body></html>")
-                return
+        if fault is not None and (self.delay_or_reset(fault) or self.status_fault(fault)):
+            return
         status, headers, body = owner.answer(self.path)
         if fault is not None and fault.truncate:
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body) + 5000))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.close_connection = True
+            self.send_truncated(status, headers, body[: len(body) // 2], len(body) + 5000)
             return
         self._send(status, headers, body)
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 class _Server(ThreadingHTTPServer):
