@@ -277,6 +277,23 @@ RELATED_HEADINGS = (
     "cùng chuyên mục",
 )
 
+# A listing's link to its next (or last) page, by its words or its arrow.
+NEXT_PAGE_LABELS = (
+    "trang sau",
+    "sau",
+    "tiếp",
+    "tiếp theo",
+    "trang tiếp",
+    "next",
+    "xem tiếp",
+    "trang kế",
+    "kế tiếp",
+    "cuối",
+    "trang cuối",
+    "last",
+)
+NEXT_PAGE_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»", "›»"))
+
 # --- words read on the display text (case-insensitive regexes, not the search key) ----------
 
 # Words after a view count that still belong to it: "544 lượt", "12 lần xem", "90 views".

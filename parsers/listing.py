@@ -24,21 +24,6 @@ from .pagination import page_number
 
 __all__ = ["extract_listing", "same_host"]
 
-_NEXT_TEXT = (
-    "trang sau",
-    "sau",
-    "tiếp",
-    "tiếp theo",
-    "trang tiếp",
-    "next",
-    "xem tiếp",
-    "trang kế",
-    "kế tiếp",
-    "cuối",
-    "trang cuối",
-    "last",
-)
-_NEXT_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»", "›»"))
 _ONCLICK_URL = re.compile(
     r"""(?:self|window|document|top)?\.?location(?:\.href)?\s*=\s*['"]([^'"]+)['"]"""
 )
@@ -154,7 +139,7 @@ def extract_listing(
         target = (
             href if href and not href.startswith(("javascript", "#")) else (a.get("onclick") or "")
         )
-        is_next = L.matches_any(t, _NEXT_TEXT) or t.replace(" ", "") in _NEXT_SYMBOLS
+        is_next = L.matches_any(t, L.NEXT_PAGE_LABELS) or t.replace(" ", "") in L.NEXT_PAGE_SYMBOLS
         if (
             (_page_number(a) is not None or is_next)
             and _names_a_page(target)
