@@ -18,97 +18,11 @@ _TERMINAL = re.compile(r"[.!?…:;]\s*[\"”’)\]]*$|\./\.?$")
 _SENTENCE_BREAK = re.compile(r"[.!?…]\s+[\"“(]?[A-ZĐÀ-Ỹ]")
 
 
-_ORG_WORDS = (
-    "phòng",
-    "ban",
-    "sở",
-    "ubnd",
-    "ủy ban",
-    "trung tâm",
-    "văn phòng",
-    "chi cục",
-    "trường",
-    "hội",
-    "đoàn",
-    "huyện",
-    "xã",
-    "phường",
-    "thị trấn",
-    "thành phố",
-    "tỉnh",
-    "cổng",
-    "báo",
-    "đài",
-    "tạp chí",
-    "bộ",
-    "cục",
-    "tổng cục",
-    "ttxvn",
-    "vnexpress",
-    "mttq",
-    "đảng ủy",
-    "huyện ủy",
-    "tỉnh ủy",
-    "thành ủy",
-    "công an",
-    "bchqs",
-    "ttvh",
-    "trang thông tin",
-    "cơ quan",
-    "viện",
-    "bệnh viện",
-    "công ty",
-    "hợp tác xã",
-    "chi nhánh",
-    "website",
-    "thông tấn",
-)
-
-
-# compared with their marks: folded, "phường" (ward) would be the name "Phương"
-_ORG_KEYS = tuple(w + " " for w in _ORG_WORDS) + ("ubnd", "ttxvn", "mttq", "bchqs")
-
-
-# compared with their marks: folded, "những" would be the name "Nhung"
-_NOT_NAME_WORDS = frozenset(
-    w
-    for w in (
-        "và",
-        "của",
-        "các",
-        "những",
-        "được",
-        "đã",
-        "cho",
-        "tại",
-        "với",
-        "trong",
-        "là",
-        "có",
-        "một",
-        "số",
-        "này",
-        "theo",
-        "về",
-        "đến",
-        "từ",
-        "không",
-        "năm",
-        "ngày",
-        "tháng",
-        "hoạt",
-        "động",
-    )
-)
-
-
-_NOT_NAME_START = ("hinh anh", "mot so", "toan canh", "quang canh", "video")
-
-
-# The account names some templates print where a byline would be.
-_ACCOUNT_NAMES = frozenset(
-    ("admin", "administrator", "quan tri", "quan tri vien", "super user", "webmaster")
-)
+# Label words live in labels.py; here they are put in the forms the checks compare.
+_ORG_KEYS = tuple(w + " " for w in L.ORG_WORDS) + L.ORG_ABBREVIATIONS
+_NOT_NAME_WORDS = frozenset(L.NOT_NAME_WORDS)
+_NOT_NAME_START = tuple(search_key(w) for w in L.NOT_NAME_STARTS)
+_ACCOUNT_NAMES = frozenset(search_key(w) for w in L.ACCOUNT_NAMES)
 
 
 def looks_like_org(text: str) -> bool:
@@ -141,8 +55,10 @@ def looks_like_name(text: str, loose: bool = False) -> bool:
     return all(w[:1].isupper() for w in words if w[:1].isalpha())
 
 
-_SECOND_LABEL = re.compile(
-    r"\s*[-–—,;/|]\s*(?:ảnh|anh|bài|bai|tin|video|đồ họa|do hoa)\s*:.*$", re.I
+_SECOND_LABEL = re.compile(rf"\s*[-–—,;/|]\s*(?:{L.words_rx(L.SECOND_CREDIT_LABELS)})\s*:.*$", re.I)
+_NAME_DATE_JOIN = re.compile(rf"\s+(?:{L.words_rx(L.NAME_DATE_JOINERS)})\s+|\s*[|•]\s*")
+_SOURCE_LINE = re.compile(
+    rf"^\(?\s*(?:{'|'.join(re.escape(search_key(w)) for w in L.SOURCE_PREFIXES)})\s*:?\s+(.+?)\)?\.?$"
 )
 
 
@@ -154,7 +70,7 @@ def author_from(value: str) -> str | None:
         return None
     value = _SECOND_LABEL.sub("", value)
     # "admin vào T5, 29/06/2023 - 10:14", "Lan | 12/05/2023": the name ends where the date begins
-    value = re.split(r"\s+(?:vào|lúc|ngày)\s+|\s*[|•]\s*", value)[0]
+    value = _NAME_DATE_JOIN.split(value)[0]
     if spans := date_spans(value):
         value = value[: min(s for s, _ in spans)].rstrip(" ,-–")
     value = re.split(r"\s*/\s*\S+\.\S+|\s*\(\s*|\s*\[\s*", value)[0]
@@ -174,7 +90,7 @@ def author_from(value: str) -> str | None:
 def theo(text: str) -> tuple[bool, str | None] | None:
     """'Theo Anh Đức/kyanh.hatinh.gov.vn' → (True, 'Anh Đức'); 'Theo Báo Kon Tum' → (True, None)."""
     key = search_key(text)
-    m = re.match(r"^\(?\s*theo\s*:?\s+(.+?)\)?\.?$", key)
+    m = _SOURCE_LINE.match(key)
     if not m or len(text) > 100:
         return None
     value = text[m.start(1) : m.end(1)]

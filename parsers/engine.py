@@ -515,6 +515,10 @@ class _Split:
     meta_lines: list[str] = field(default_factory=list)
 
 
+# "544", "1.234 lượt xem", "90 views": a view count and nothing else
+_VIEW_VALUE = re.compile(rf"^\d[\d.,\s]*(?:\s*(?:{L.words_rx(L.VIEW_COUNT_UNITS)})\b.*)?$", re.I)
+
+
 def _meta_value_ok(hit: L.LabelHit) -> bool:
     value = hit.value
     if hit.kind == "date":
@@ -522,10 +526,7 @@ def _meta_value_ok(hit: L.LabelHit) -> bool:
             return False
         return len(_date_remainder(value)) <= 24
     if hit.kind == "views":
-        return (
-            bool(re.match(r"^\d[\d.,\s]*(?:\s*(?:lượt|lần|views?)\b.*)?$", value, re.I))
-            and len(value) < 30
-        )
+        return bool(_VIEW_VALUE.match(value)) and len(value) < 30
     if hit.kind in ("poster", "author"):
         return (
             0 < len(value) <= 80
@@ -609,7 +610,8 @@ def _is_caption_after_image(block: Block) -> bool:
 
 _DIGIT = re.compile(r"\d")
 _ATTACHMENT_KEYS = tuple(L.phrase_key(lbl) for lbl in L.ATTACHMENT_LABELS)
-_CHROME_PREFIX = re.compile(r"^(?:tags?|từ khóa|từ khoá|keywords?)\s*:", re.I)
+_CHROME_PREFIX = re.compile(rf"^(?:{L.words_rx(L.TAG_LABELS)})\s*:", re.I)
+_ATTACHMENT_PREFIX = re.compile(rf"^\s*(?:{L.words_rx(L.ATTACHMENT_LINK_PREFIXES)})\s*:\s*", re.I)
 
 
 def _starts_attachment(text: str, block: Block) -> bool:
@@ -1284,12 +1286,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
             a in attachment_links and a.get("download") is not None
         ):
             seen.add(href)
-            name = re.sub(
-                r"^\s*(?:tải về|tải xuống|download|tệp đính kèm|file đính kèm)\s*:\s*",
-                "",
-                text_of(a),
-                flags=re.I,
-            )
+            name = _ATTACHMENT_PREFIX.sub("", text_of(a))
             attachments.append(Attachment(href, display(name) or None))
 
     return Article(

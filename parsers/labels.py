@@ -1,9 +1,11 @@
 """Vietnamese label strings and the patterns that read values next to them.
 
 Labels are data: the words a department site prints before a date, a view count, a poster or
-an author. They are matched on the search key (no marks, lowercase, đ→d), so "Ngay dang"
-(VietSoftware's unaccented template), "NGÀY ĐĂNG" and NFD text all match, and because the
-key maps one code point to one, a match's position is also its position in the display text.
+an author, the words that say a line is a byline, chrome or a related-article list. They are
+matched on the search key (`normalise.search_key`, re-exported here: no marks, lowercase,
+đ→d), so "Ngay dang" (VietSoftware's unaccented template), "NGÀY ĐĂNG" and NFD text all
+match, and because the key maps one code point to one, a match's position is also its
+position in the display text.
 """
 
 from __future__ import annotations
@@ -13,25 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .normalise import search_key as _search_key
-
-# `search_key` one character at a time, as a table: str.translate runs it in C. Built from
-# normalise.search_key itself, so the two always agree (it maps one code point to one).
-_FOLD_TABLE = {c: _search_key(chr(c)) for c in range(0x2500)}
-
-
-def search_key(text: str) -> str:
-    """normalise.search_key through a table: the same on every character below U+2500 (Latin,
-    Vietnamese, punctuation); above it (fullwidth or circled letters, never seen on these
-    pages) characters stay as they are. One code point for one, as normalise's.
-
-    >>> search_key("Đăng bởi : SLDTBXH") == _search_key("Đăng bởi : SLDTBXH")
-    True
-    """
-    if text.isascii():
-        return text.lower()
-    return text.translate(_FOLD_TABLE)
-
+from .normalise import search_key
 
 # --- the label tables (display form; matched folded) -------------------------------------
 
@@ -292,6 +276,133 @@ RELATED_HEADINGS = (
     "bài viết cùng danh mục",
     "cùng chuyên mục",
 )
+
+# A listing's link to its next (or last) page, by its words or its arrow.
+NEXT_PAGE_LABELS = (
+    "trang sau",
+    "sau",
+    "tiếp",
+    "tiếp theo",
+    "trang tiếp",
+    "next",
+    "xem tiếp",
+    "trang kế",
+    "kế tiếp",
+    "cuối",
+    "trang cuối",
+    "last",
+)
+NEXT_PAGE_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»", "›»"))
+
+# --- words read on the display text (case-insensitive regexes, not the search key) ----------
+
+# Words after a view count that still belong to it: "544 lượt", "12 lần xem", "90 views".
+VIEW_COUNT_UNITS = ("lượt", "lần", "views", "view")
+# A tag line under an article ("Từ khóa: …"): chrome, never body text.
+TAG_LABELS = ("tags", "tag", "từ khóa", "từ khoá", "keywords", "keyword")
+# Words an attachment's link puts before the file's name ("Tải về: KH 12.pdf" → "KH 12.pdf").
+ATTACHMENT_LINK_PREFIXES = ("tải về", "tải xuống", "download", "tệp đính kèm", "file đính kèm")
+
+# --- bylines (parsers/bylines.py) ------------------------------------------------------------
+
+# Words that open an organisation's name, not a person's: "Phòng VHXH", "UBND huyện", "Báo
+# Kon Tum". Compared with their marks: folded, "phường" (ward) would be the name "Phương".
+ORG_WORDS = (
+    "phòng",
+    "ban",
+    "sở",
+    "ubnd",
+    "ủy ban",
+    "trung tâm",
+    "văn phòng",
+    "chi cục",
+    "trường",
+    "hội",
+    "đoàn",
+    "huyện",
+    "xã",
+    "phường",
+    "thị trấn",
+    "thành phố",
+    "tỉnh",
+    "cổng",
+    "báo",
+    "đài",
+    "tạp chí",
+    "bộ",
+    "cục",
+    "tổng cục",
+    "ttxvn",
+    "vnexpress",
+    "mttq",
+    "đảng ủy",
+    "huyện ủy",
+    "tỉnh ủy",
+    "thành ủy",
+    "công an",
+    "bchqs",
+    "ttvh",
+    "trang thông tin",
+    "cơ quan",
+    "viện",
+    "bệnh viện",
+    "công ty",
+    "hợp tác xã",
+    "chi nhánh",
+    "website",
+    "thông tấn",
+)
+# Abbreviations that are an organisation even with nothing after them ("UBND", "TTXVN").
+ORG_ABBREVIATIONS = ("ubnd", "ttxvn", "mttq", "bchqs")
+# Words of a sentence, never of a name. Compared with their marks: folded, "những" would be
+# the name "Nhung".
+NOT_NAME_WORDS = (
+    "và",
+    "của",
+    "các",
+    "những",
+    "được",
+    "đã",
+    "cho",
+    "tại",
+    "với",
+    "trong",
+    "là",
+    "có",
+    "một",
+    "số",
+    "này",
+    "theo",
+    "về",
+    "đến",
+    "từ",
+    "không",
+    "năm",
+    "ngày",
+    "tháng",
+    "hoạt",
+    "động",
+)
+# Openings of a caption or a sentence that is capitalised like a name ("Hình ảnh hội nghị").
+NOT_NAME_STARTS = ("hình ảnh", "một số", "toàn cảnh", "quang cảnh", "video")
+# Account names some templates print where a byline would be: not a writer.
+ACCOUNT_NAMES = ("admin", "administrator", "quản trị", "quản trị viên", "super user", "webmaster")
+# A second credit after the writer's name: "Y Bình - Ảnh: A Thút", "Lan, Đồ họa: Hà".
+SECOND_CREDIT_LABELS = ("ảnh", "anh", "bài", "bai", "tin", "video", "đồ họa", "do hoa")
+# Words between a poster's name and the date it posted: "admin vào T5, 29/06/2023".
+NAME_DATE_JOINERS = ("vào", "lúc", "ngày")
+# A source line: "Theo Anh Đức/kyanh.hatinh.gov.vn", "(Theo Báo Kon Tum)".
+SOURCE_PREFIXES = ("theo",)
+
+
+def words_rx(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first, for case-insensitive regexes
+    over the display text.
+
+    >>> words_rx(("lượt", "views", "view"))
+    'views|lượt|view'
+    """
+    return "|".join(re.escape(w) for w in sorted(dict.fromkeys(words), key=len, reverse=True))
 
 
 def _alternation(labels: Iterable[str]) -> str:

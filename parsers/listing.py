@@ -4,8 +4,8 @@ Article links are found by the platform's selectors where they match, else by sh
 link on the site's own host whose text reads like a headline (several words) or which
 wraps or sits in a heading, outside menus, headers, footers and sidebars, taken from the
 container that holds most of them. Pagination is `rel=next`, the "Trang sau"/"»" links,
-numbered page links, and the `onclick="self.location='…'"` links of VietSoftware portals
-(`href="#"`). ASP.NET `__doPostBack` pagers cannot be followed with a GET and are skipped.
+numbered page links whose target pages a listing by the table in `pagination.py`, and the
+`onclick="self.location='…'"` links of VietSoftware portals (`href="#"`). ASP.NET `__doPostBack` pagers cannot be followed with a GET and are skipped.
 """
 
 from __future__ import annotations
@@ -20,28 +20,10 @@ from . import labels as L
 from .article import Listing
 from .dates import find_date
 from .dom import absolute, select, text_of
+from .pagination import page_number
 
 __all__ = ["extract_listing", "same_host"]
 
-_NEXT_TEXT = (
-    "trang sau",
-    "sau",
-    "tiếp",
-    "tiếp theo",
-    "trang tiếp",
-    "next",
-    "xem tiếp",
-    "trang kế",
-    "kế tiếp",
-    "cuối",
-    "trang cuối",
-    "last",
-)
-_NEXT_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»", "›»"))
-_PAGE_URL = re.compile(
-    r"(?:[?&;_](?:page|trang|start|limitstart|cur|pagenum|pageindex|pageno|paged|p)=\d+)|/page[-/]\d+|/trang[-/]\d+|[?&]Page=\d+",
-    re.I,
-)
 _ONCLICK_URL = re.compile(
     r"""(?:self|window|document|top)?\.?location(?:\.href)?\s*=\s*['"]([^'"]+)['"]"""
 )
@@ -59,7 +41,11 @@ _CHROME = re.compile(
 
 
 def same_host(a: str, b: str) -> bool:
-    """Hosts equal once case, a leading 'www.' and default ports are ignored."""
+    """Hosts equal once case, a leading 'www.' and any port are ignored.
+
+    >>> same_host("https://www.Kontum.gov.vn:443/a", "http://kontum.gov.vn/b")
+    True
+    """
 
     def norm(u: str) -> str:
         host = (urlsplit(u).hostname or "").lower()
@@ -78,6 +64,14 @@ def _in_chrome(a: HtmlElement) -> bool:
             return True
         el = el.getparent()
     return False
+
+
+def _names_a_page(target: str) -> bool:
+    """A link's target (its href, or the JavaScript of its onclick) names a listing page:
+    `?page=3`, `/page-3`, `?start=20`, `?p=3` (weak, but the link reads as a pager)."""
+    m = _ONCLICK_URL.search(target)
+    link = (m.group(1) if m else target).replace("&amp;", "&").strip()
+    return page_number(link, weak=True) is not None
 
 
 def _page_number(a: HtmlElement) -> int | None:
@@ -145,10 +139,10 @@ def extract_listing(
         target = (
             href if href and not href.startswith(("javascript", "#")) else (a.get("onclick") or "")
         )
-        is_next = L.matches_any(t, _NEXT_TEXT) or t.replace(" ", "") in _NEXT_SYMBOLS
+        is_next = L.matches_any(t, L.NEXT_PAGE_LABELS) or t.replace(" ", "") in L.NEXT_PAGE_SYMBOLS
         if (
             (_page_number(a) is not None or is_next)
-            and _PAGE_URL.search(target)
+            and _names_a_page(target)
             or is_next
             and href
             and not href.startswith(("javascript", "#"))

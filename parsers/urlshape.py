@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .pagination import PAGE_PATH, is_page_param
+
 __all__ = ["UrlShape", "classify_url", "ARTICLE", "LISTING"]
 
 
@@ -109,10 +111,6 @@ _HOME = re.compile(
     r"^/((index|default|home|trang-chu|trangchu)(\.\w+)?|[a-z]{2}|[a-z]{2}-[a-z]{2}|web/[\w-]+)?/?$",
     re.I,
 )
-_PAGINATION_PATH = re.compile(r"/(page|trang)[-/]\d+(\.html?)?/?$", re.I)
-_PAGINATION_PARAMS = re.compile(
-    r"^(page|trang|start|limitstart|pagenum|pageindex|pagenumber|paged|pg)$|_cur$|_delta$", re.I
-)
 
 
 def _query_ids(query: str) -> list[str]:
@@ -159,7 +157,8 @@ def classify_url(url: str, platform: str = "auto") -> UrlShape:
         return UrlShape("other", "a print view (the article page itself is kept)")
 
     # 2. listings: pagination and home pages, before any id rule can misread them
-    if _PAGINATION_PATH.search(path) or any(_PAGINATION_PARAMS.search(k) for k in params):
+    # (`?p=` stays out: it is WordPress's article id)
+    if PAGE_PATH.search(path) or any(is_page_param(k, size=True) for k in params):
         return UrlShape("listing", "a page of a listing (pagination)")
     ids = _query_ids(parts.query)
     if _HOME.match(path) and not ids:
