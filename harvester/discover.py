@@ -326,9 +326,12 @@ class _Walk:
                 continue
             try:
                 listing = parse_listing(decode(page.body, page.content_type), page.final_url, self.site.platform)
-            except ParseError as exc:
-                self.found.notes.append(f"{url}: not a listing ({exc.reason})")
-                self.memory.page_read(start, page, "listing", [], None)
+            except Exception as exc:  # noqa: BLE001 (any parser failure is this page's, never the site's)
+                reason = exc.reason if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
+                self.found.notes.append(f"{url}: not a listing ({reason})")
+                self.memory.page_read(start, page, "listing", [], None)  # the raw page is kept
+                if self.on_error:
+                    self.on_error(FetchError(url, f"not a listing ({reason})", kind="parse", site=self.site.name), "listing")
                 continue
             new, flags = self.add_articles(listing.article_urls, url)
             if self.full:

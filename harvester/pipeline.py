@@ -29,7 +29,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -223,6 +223,26 @@ class ArchiveMemory(CrawlMemory):
 # --- one article -------------------------------------------------------------------------
 
 
+def read_article(
+    body: bytes, url: str, content_type: str | None, platform: str, selectors: Mapping[str, Any] | None,
+    *, print_view_of: str | None = None,
+) -> Article:
+    """The article on a stored or fetched page, read as the harvest reads it (a reparse reads
+    the same way). A print view (`print_view_of`: the article's URL) is read with the generic
+    parser and speaks for the article's URL; its own canonical link is not the article's.
+    Raises ParseError for any failure: one page's parser bug is that page's error."""
+    try:
+        article = parse_bytes(body, url, content_type, "generic" if print_view_of else platform, selectors)
+    except ParseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (parsers.parse converts its own; this catches the rest)
+        log.warning("parsing %s failed", url, exc_info=True)
+        raise ParseError(url, f"the parser failed on this page ({type(exc).__name__}: {exc})") from exc
+    if print_view_of is not None:
+        article = replace(article, url=print_view_of, canonical_url=None)
+    return article
+
+
 def harvest_article(
     site: Site,
     url: str,
@@ -278,7 +298,7 @@ def store_page(
         if page.source in LIVE_SOURCES and (page.etag or page.last_modified or page.status == 200):
             archive.set_validators(page.final_url, site.name, "article", page.etag, page.last_modified)
         try:
-            article = parse_bytes(page.body, page.final_url, page.content_type, site.platform, site.selectors)
+            article = read_article(page.body, page.final_url, page.content_type, site.platform, site.selectors)
         except ParseError as exc:
             failure: ParseError | None = exc
         else:
@@ -321,11 +341,10 @@ def _from_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher, 
     if printed.not_modified or not printed.body:
         return False
     try:
-        article = parse_bytes(printed.body, printed.final_url, printed.content_type, "generic", site.selectors)
+        article = read_article(printed.body, printed.final_url, printed.content_type, site.platform, site.selectors,
+                               print_view_of=url)
     except ParseError:
         return False
-    # the print view speaks for the article's URL; its own canonical link is not the article's
-    article = replace(article, url=url, canonical_url=None)
     with archive.transaction():
         page_id = archive.save_page(printed, site=site.name, kind="article", run_id=run_id)
         _store(site, article, printed, page_id, archive, result,

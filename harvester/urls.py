@@ -16,7 +16,7 @@ import re
 import socket
 import threading
 import time
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "canonical", "host_of", "netloc_of", "same_host", "in_scope", "is_private_host", "trust_canonical",
@@ -34,8 +34,20 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 
 
+def _split(url: str) -> SplitResult | None:
+    """urlsplit, or None for a URL that cannot be read: an unclosed IPv6 bracket
+    ("http://[bad/x.pdf"), a port that is not a number or out of range."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return None
+    return parts
+
+
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    parts = _split(url)
+    return (parts.hostname or "").lower() if parts else ""
 
 
 def _bare(host: str) -> str:
@@ -57,8 +69,16 @@ def canonical(url: str) -> str:
 
     >>> canonical("HTTPS://Sldtbxh.KonTum.gov.vn:443/tin-tuc/Bai-viet-10349?utm_source=fb&b=2&a=1#top")
     'https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-10349?a=1&b=2'
+
+    A URL that cannot be read is its own canonical form (it is never fetched: it is out of
+    every site's scope):
+
+    >>> canonical(" http://[bad/x.pdf")
+    'http://[bad/x.pdf'
     """
-    parts = urlsplit(url.strip())
+    parts = _split(url.strip())
+    if parts is None:
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     try:
@@ -91,7 +111,9 @@ def url_key(url: str) -> str:
     >>> url_key("http://a.gov.vn/tin-tuc/index.html") == url_key("http://a.gov.vn/tin-tuc")
     True
     """
-    parts = urlsplit(canonical(url))
+    parts = _split(canonical(url))
+    if parts is None:
+        return canonical(url)
     host = _bare(parts.netloc)
     path = _DEFAULT_DOCS.sub("/", parts.path)
     if len(path) > 1:
@@ -102,7 +124,9 @@ def url_key(url: str) -> str:
 def url_variants(url: str) -> list[str]:
     """The canonical forms that share `url`'s key: with and without "www." and a trailing
     slash (the archive stores canonical forms; look any of these up)."""
-    parts = urlsplit(canonical(url))
+    parts = _split(canonical(url))
+    if parts is None:
+        return [canonical(url)]
     host = parts.netloc
     hosts = [host, _bare(host)] if host.startswith("www.") else [host, f"www.{host}"]
     path = parts.path
@@ -115,7 +139,9 @@ _LISTING_PATH = re.compile(r"([?&](page|trang|start|limitstart|pagenum|p)=\d+)|/
 
 def looks_like_listing_url(url: str) -> bool:
     """A pagination URL (`?page=3`, `/page-3/`, `/trang-3.html`, `/page/3/`)."""
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return False
     return bool(_LISTING_PATH.search(parts.path + ("?" + parts.query if parts.query else "")))
 
 
@@ -126,8 +152,11 @@ def trust_canonical(page_url: str, canonical_link: str | None) -> str | None:
         return None
     if not same_host(page_url, canonical_link):
         return None
-    path = urlsplit(canonical_link).path
-    if path in ("", "/") and urlsplit(page_url).path not in ("", "/"):
+    link, page = _split(canonical_link), _split(page_url)
+    if link is None or page is None:
+        return None
+    path = link.path
+    if path in ("", "/") and page.path not in ("", "/"):
         return None
     if looks_like_listing_url(canonical_link) and not looks_like_listing_url(page_url):
         return None
@@ -177,12 +206,11 @@ def _private(a: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def netloc_of(url: str) -> str:
     """'host' or 'host:port' when the URL names a non-default port."""
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return ""
     host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = parts.port
     if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         return f"{host}:{port}"
     return host
@@ -197,8 +225,8 @@ def in_scope(url: str, hosts: tuple[str, ...] | list[str]) -> bool:
     >>> in_scope("http://127.0.0.1:9/a", ("127.0.0.1:8001",))
     False
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https"):
         return False
     here = netloc_of(url)
     host = _bare(here.split(":")[0])
