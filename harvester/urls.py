@@ -23,12 +23,18 @@ __all__ = [
     "url_key", "url_variants", "looks_like_listing_url",
 ]
 
+# Parameters that never name a page: analytics campaign tags and click ids, and session
+# tokens. Names a portal may use for its own pages (`sid` in PHP-Nuke's
+# `modules.php?name=News&file=article&sid=123`, `src`, `source`, `from`, `ref`, `share`) are kept.
 _TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|zarsrc|zalo_?\w*|_ga|_gl|mc_cid|mc_eid|ref|refid|"
-    r"share|from|source|src|spm|igshid|yclid|__twitter_impression)$",
+    r"^(utm_\w+|fbclid|gclid|gclsrc|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|zarsrc|"
+    r"_ga|_gl|mc_cid|mc_eid|__twitter_impression)$",
     re.I,
 )
-_SESSION = re.compile(r"^(jsessionid|phpsessid|sid|sessionid|session_id|aspsessionid\w*|cfid|cftoken|__viewstate|__eventvalidation)$", re.I)
+_SESSION = re.compile(r"^(jsessionid|phpsessid|sessionid|session_id|aspsessionid\w*|cfid|cftoken|__viewstate|__eventvalidation)$", re.I)
+# `sid` is a session id only when it looks like one: a long token with letters in it
+# (PHP's 26-32 characters), not an article number
+_SESSION_SID = re.compile(r"^(?=.*[a-z])[0-9a-z]{16,}$", re.I)
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
@@ -73,6 +79,15 @@ def canonical(url: str) -> str:
     A URL that cannot be read is its own canonical form (it is never fetched: it is out of
     every site's scope):
 
+    A page's own parameters stay, even those named like tracking ones (`sid`, `src`, `from`):
+
+    >>> canonical("http://a.gov.vn/modules.php?name=News&file=article&sid=123&utm_source=zalo")
+    'http://a.gov.vn/modules.php?file=article&name=News&sid=123'
+    >>> canonical("http://a.gov.vn/modules.php?name=News&file=article&sid=124")
+    'http://a.gov.vn/modules.php?file=article&name=News&sid=124'
+    >>> canonical("http://a.gov.vn/tin?id=5&sid=8f14e45fceea167a5a36dedd4bea2543")
+    'http://a.gov.vn/tin?id=5'
+
     >>> canonical(" http://[bad/x.pdf")
     'http://[bad/x.pdf'
     """
@@ -93,7 +108,7 @@ def canonical(url: str) -> str:
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING.match(k) and not _SESSION.match(k)
+        if not _TRACKING.match(k) and not _SESSION.match(k) and not (k.lower() == "sid" and _SESSION_SID.match(v))
     ]
     query.sort()
     return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote, safe="/:@,;"), ""))
