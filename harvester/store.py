@@ -797,7 +797,11 @@ class Archive:
                 article_id = int(cur.lastrowid or 0)
             else:
                 was = self.conn.execute("SELECT url, status FROM articles WHERE id = ?", (article_id,)).fetchone()
-                assert was is not None  # article_urls rows always point at an article
+                if was is None:  # a row deleted by hand, or an index out of step: never guess
+                    raise StoreError(
+                        f"{self.path}: article_urls names article {article_id}, which is not in the archive "
+                        f"(storing {final}); run PRAGMA foreign_key_check"
+                    )
                 key_is_new = self._owner(key) != article_id
                 if was["url"] != key and (redirected or (key_is_new and not duplicate)):
                     self.conn.execute("UPDATE articles SET url = ? WHERE id = ?", (key, article_id))
@@ -1111,6 +1115,10 @@ class Archive:
             )
             self.conn.execute("UPDATE articles SET latest_version_id = NULL WHERE id = ?", (gone,))
             self.conn.execute("DELETE FROM articles WHERE id = ?", (gone,))
+            for index in self._portal_ids.values():  # its portal ids are the kept article's now
+                for portal_key, owner in index.items():
+                    if owner == gone:
+                        index[portal_key] = keep
             self._event(keep, at, "merged", url=url, detail={"article_id": gone, "url": other["url"], "reason": reason})
         previous = None
         for v in self.conn.execute(
