@@ -827,9 +827,10 @@ class Archive:
                 self.conn.execute(
                     "UPDATE article_urls SET reason = 'redirect' WHERE url = ? AND article_id = ?", (requested, article_id)
                 )
-            if duplicate:
+            if duplicate or (not redirected and self._is_duplicate_url(final, article_id)):
                 # one story under a second URL differs at most in the category it is filed
-                # under: no new version (it would flip back and forth between the two URLs)
+                # under: no new version, the first time or any later (it would flip back and
+                # forth between the two URLs); an edit shows at the article's own URL
                 version_id, new_version = int(self._latest_version_id(article_id)), False
             else:
                 version_id, new_version = self._place_version(article_id, at, digest, article, source, page_id)
@@ -852,6 +853,22 @@ class Archive:
                 for url, _ in urls:
                     self._touch_url(url, site, 200, article_id=article_id, fetched_at=at)
         return StoreResult(article_id, new_article, new_version, int(version_id), page_id, alias=duplicate)
+
+    def _is_duplicate_url(self, url: str, article_id: int) -> bool:
+        """The URL is one of the article's second URLs (`article_urls.reason = 'duplicate'`)."""
+        variants = url_variants(url)
+        return self.conn.execute(
+            f"SELECT 1 FROM article_urls WHERE url IN ({', '.join('?' * len(variants))}) AND article_id = ? "
+            "AND reason = 'duplicate' LIMIT 1",
+            (*variants, article_id),
+        ).fetchone() is not None
+
+    def duplicate_urls(self, article_id: int) -> set[str]:
+        """The article's second URLs: observations fetched there make no version."""
+        rows = self.conn.execute(
+            "SELECT url FROM article_urls WHERE article_id = ? AND reason = 'duplicate'", (article_id,)
+        )
+        return {r[0] for r in rows}
 
     def _latest_version_id(self, article_id: int) -> int:
         row = self.conn.execute("SELECT latest_version_id FROM articles WHERE id = ?", (article_id,)).fetchone()
