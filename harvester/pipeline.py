@@ -367,7 +367,9 @@ def harvest_site(
 ) -> SiteResult:
     """One pass over one site: discover, fetch the queue, then the due re-visits.
     `should_stop` is asked between articles: when it says yes the article in hand has been
-    committed and the site's pass ends as "interrupted" (the queue keeps the rest)."""
+    committed and the site's pass ends as "interrupted" (the queue keeps the rest). An
+    exception (a bug, a storage failure) ends the pass as "failed" with its message and the
+    counts so far; it is logged with its traceback, never raised."""
     started = time.monotonic()
     result = SiteResult(site.name)
     if site.status == "gone":
@@ -377,73 +379,86 @@ def harvest_site(
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(site)
     try:
-        def listing_error(exc: FetchError, kind: str) -> None:
-            result.add_error(exc.kind, str(exc))
-            archive.record_error(run_id, site.name, exc.url, exc.kind, exc.reason, status=exc.status, url_kind=kind)
-
-        progress("site_start", {"site": site.name})
-        memory = ArchiveMemory(archive, site, run_id, result)
-        found = discover(site, fetcher, memory=memory, on_error=listing_error)
-        result.listing_pages = found.listing_pages
-        if not found.reached:
-            result.status = "moved" if found.moved_to else "unreachable"
-            result.message = _unreachable_message(site, found.errors, found.notes)
-            return result
-        queue = [u for u in archive.pending_urls(site.name) if in_scope(u, site.hosts)]
-        fetch_now = queue[: site.max_urls]
-        tonight = {url_key(u) for u in queue}
-        candidates = archive.revisit_candidates(site.name)
-        # an article that answered 404/410 last time is asked again tonight, whatever the
-        # policy says, so "gone" means two runs in a row
-        confirm = [r["url"] for r in candidates if r["missing_count"] and url_key(r["url"]) not in tonight]
-        revisits = confirm + due_revisits(
-            candidates, site.revisit, site.revisit_budget, now().date(), skip=tonight | {url_key(u) for u in confirm}
-        )
-        plan = [(u, False) for u in fetch_now] + [(u, True) for u in revisits]
-        result.articles_seen = len(plan)
-        progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
-        in_a_row = 0
-        for i, (url, conditional) in enumerate(plan, 1):
-            if should_stop():
-                result.status = "interrupted"
-                result.message = f"interrupted after {i - 1} of {len(plan)} articles; the rest is queued for the next run"
-                result.left_queued = len(archive.pending_urls(site.name))
-                return result
-            failure = harvest_article(site, url, fetcher, archive, run_id, result, conditional=conditional)
-            result.revisits += conditional
-            progress("article", {"site": site.name, "done": i, "total": len(plan)})
-            if failure is not None and failure.kind == "deferred":
-                result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")
-                break
-            host_trouble = failure is not None and (
-                failure.kind in _TRANSPORT or (failure.kind == "http" and (failure.status or 0) >= 500)
-            )
-            in_a_row = in_a_row + 1 if host_trouble else 0
-            if in_a_row >= GIVE_UP_AFTER:
-                result.add_error(
-                    "gave_up", f"{site.name}: {in_a_row} transport failures in a row ({failure.kind if failure else ''}); "
-                               f"{len(plan) - i} URLs left for the next run",
-                )
-                break
-        result.left_queued = len(archive.pending_urls(site.name))
-        failures = sum(result.errors.values())
-        if failures:
-            result.status = "partial"
-            result.message = f"{failures} page(s) failed: " + ", ".join(f"{k} {n}" for k, n in result.errors.most_common())
-        extra = [*found.notes[:3]]
-        if not site.verify and not site.ca_bundle:
-            extra.append("TLS certificates are NOT verified for this site (verify: false in the config)")
-        if result.traps:
-            extra.append(f"{len(result.traps)} trap(s) left: {result.traps[0]}")
-        if extra:
-            result.message = "; ".join(filter(None, [result.message, *extra]))
-        return result
+        _walk_site(site, archive, run_id, fetcher, result, progress, should_stop)
+    except Exception as exc:  # a bug or a storage failure: this site fails, with what it did so far
+        log.exception("harvest of %s failed", site.name)
+        result.status = "failed"
+        result.message = f"{type(exc).__name__}: {exc}"
     finally:
         result.requests = fetcher.requests_made
         result.duration = time.monotonic() - started
         if own_fetcher:
             fetcher.close()
         progress("site_done", {"site": site.name, "result": result})
+    return result
+
+
+def _walk_site(
+    site: Site, archive: Archive, run_id: int | None, fetcher: Fetcher, result: SiteResult,
+    progress: Progress, should_stop: Callable[[], bool],
+) -> None:
+    """harvest_site's steps, filling `result` as they go."""
+
+    def listing_error(exc: FetchError, kind: str) -> None:
+        result.add_error(exc.kind, str(exc))
+        archive.record_error(run_id, site.name, exc.url, exc.kind, exc.reason, status=exc.status, url_kind=kind)
+
+    progress("site_start", {"site": site.name})
+    memory = ArchiveMemory(archive, site, run_id, result)
+    found = discover(site, fetcher, memory=memory, on_error=listing_error)
+    result.listing_pages = found.listing_pages
+    if not found.reached:
+        result.status = "moved" if found.moved_to else "unreachable"
+        result.message = _unreachable_message(site, found.errors, found.notes)
+        return
+    queue = [u for u in archive.pending_urls(site.name) if in_scope(u, site.hosts)]
+    fetch_now = queue[: site.max_urls]
+    tonight = {url_key(u) for u in queue}
+    candidates = archive.revisit_candidates(site.name)
+    # an article that answered 404/410 last time is asked again tonight, whatever the
+    # policy says, so "gone" means two runs in a row
+    confirm = [r["url"] for r in candidates if r["missing_count"] and url_key(r["url"]) not in tonight]
+    revisits = confirm + due_revisits(
+        candidates, site.revisit, site.revisit_budget, now().date(), skip=tonight | {url_key(u) for u in confirm}
+    )
+    plan = [(u, False) for u in fetch_now] + [(u, True) for u in revisits]
+    result.articles_seen = len(plan)
+    progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
+    in_a_row = 0
+    for i, (url, conditional) in enumerate(plan, 1):
+        if should_stop():
+            result.status = "interrupted"
+            result.message = f"interrupted after {i - 1} of {len(plan)} articles; the rest is queued for the next run"
+            result.left_queued = len(archive.pending_urls(site.name))
+            return
+        failure = harvest_article(site, url, fetcher, archive, run_id, result, conditional=conditional)
+        result.revisits += conditional
+        progress("article", {"site": site.name, "done": i, "total": len(plan)})
+        if failure is not None and failure.kind == "deferred":
+            result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")
+            break
+        host_trouble = failure is not None and (
+            failure.kind in _TRANSPORT or (failure.kind == "http" and (failure.status or 0) >= 500)
+        )
+        in_a_row = in_a_row + 1 if host_trouble else 0
+        if in_a_row >= GIVE_UP_AFTER:
+            result.add_error(
+                "gave_up", f"{site.name}: {in_a_row} transport failures in a row ({failure.kind if failure else ''}); "
+                           f"{len(plan) - i} URLs left for the next run",
+            )
+            break
+    result.left_queued = len(archive.pending_urls(site.name))
+    failures = sum(result.errors.values())
+    if failures:
+        result.status = "partial"
+        result.message = f"{failures} page(s) failed: " + ", ".join(f"{k} {n}" for k, n in result.errors.most_common())
+    extra = [*found.notes[:3]]
+    if not site.verify and not site.ca_bundle:
+        extra.append("TLS certificates are NOT verified for this site (verify: false in the config)")
+    if result.traps:
+        extra.append(f"{len(result.traps)} trap(s) left: {result.traps[0]}")
+    if extra:
+        result.message = "; ".join(filter(None, [result.message, *extra]))
 
 
 def _unreachable_message(site: Site, errors: list[FetchError], notes: list[str]) -> str:

@@ -3,10 +3,13 @@ for a long pause — and what each leaves in the archive for the next run."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
+
 from harvester.demo import Fault, FixtureServer, FixtureSite
-from harvester.pipeline import GIVE_UP_AFTER
+from harvester.pipeline import GIVE_UP_AFTER, SiteResult
 from harvester.store import Archive
 from tests.conftest import fixture_config, night
 
@@ -66,3 +69,31 @@ def test_a_host_asking_for_a_long_pause_is_left_until_the_next_run(tmp_path: Pat
     assert len(articles) == 1, [r.path for r in articles]  # asked once, then left alone
     assert s.errors["deferred"] == 1 and "Retry-After 7200s" in " ".join(s.error_examples)
     assert s.left_queued == 25
+
+
+def test_a_site_that_crashes_reports_failed_with_its_stats(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import harvester.pipeline
+
+    real = harvester.pipeline.harvest_article
+    calls = {"n": 0}
+
+    def crashing(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(harvester.pipeline, "harvest_article", crashing)
+    reported: list[SiteResult] = []
+    result = night(tmp_path / "a.db", fixture_config([site]),
+                   progress=lambda event, data: reported.append(data["result"]) if event == "site_done" else None)
+    s = result.sites[0]
+    assert s.status == "failed" and s.message == "OperationalError: disk I/O error"
+    assert s.articles_new == 3 and s.requests > 3  # what it did before the crash is kept
+    assert [r.status for r in reported] == ["failed"] and reported[0] is s
+    assert result.status == "failed" and result.exit_code == 1
+    with Archive.open(tmp_path / "a.db") as archive:
+        row = archive.query("SELECT status, message, requests, articles_new FROM run_sites")[0]
+        assert tuple(row) == ("failed", "OperationalError: disk I/O error", s.requests, 3)
