@@ -270,14 +270,20 @@ def harvest_article(
     except FetchError as exc:
         if exc.kind == "deferred":
             return exc  # not asked at all: the URL stays queued, with no failure counted against it
+        kind, reason = exc.kind, exc.reason
         if exc.status in (404, 410):
             missing = archive.mark_missing(url, now(), run_id=run_id, status=exc.status)
             if missing and missing[1]:
-                result.add_error("gone", f"{url}: HTTP {exc.status} twice in a row; marked gone")
+                kind, reason = "gone", f"HTTP {exc.status} twice in a row; marked gone"
+            elif missing and archive.is_gone(missing[0]):
+                # a re-check of an article gone before: still gone is the expected answer
+                archive.touch_url(url, site.name, exc.status)
+                return exc
         elif exc.kind in ("http", "timeout", "truncated", "too_large") and _from_print_view(site, url, None, fetcher, archive, run_id, result):
             return None
-        result.add_error(exc.kind, str(exc))
-        archive.record_error(run_id, site.name, url, exc.kind, exc.reason, status=exc.status)
+        # one error per URL and run: `gone` when this miss made the article gone
+        result.add_error(kind, f"{url}: {reason}" if kind == "gone" else str(exc))
+        archive.record_error(run_id, site.name, url, kind, reason, status=exc.status)
         return exc
     store_page(site, page, archive, run_id, result, fetcher=fetcher)
     return None
@@ -422,7 +428,6 @@ def _walk_site(
         candidates, site.revisit, site.revisit_budget, now().date(), skip=tonight | {url_key(u) for u in confirm}
     )
     plan = [(u, False) for u in fetch_now] + [(u, True) for u in revisits]
-    result.articles_seen = len(plan)
     progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
     in_a_row = 0
     for i, (url, conditional) in enumerate(plan, 1):
@@ -432,7 +437,9 @@ def _walk_site(
             result.left_queued = len(archive.pending_urls(site.name))
             return
         failure = harvest_article(site, url, fetcher, archive, run_id, result, conditional=conditional)
-        result.revisits += conditional
+        asked = failure is None or failure.kind != "deferred"
+        result.articles_seen += asked
+        result.revisits += conditional and asked
         progress("article", {"site": site.name, "done": i, "total": len(plan)})
         if failure is not None and failure.kind == "deferred":
             result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")

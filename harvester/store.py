@@ -1068,6 +1068,10 @@ class Archive:
                             detail={"misses": count})
         return article_id, gone
 
+    def is_gone(self, article_id: int) -> bool:
+        row = self.conn.execute("SELECT status FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None and row[0] == "gone"
+
     def serving_url(self, article_id: int) -> str | None:
         """The URL that last served the article (after redirects): where to look for it next."""
         row = self.conn.execute(
@@ -1189,6 +1193,12 @@ class Archive:
                    article_id = coalesce(excluded.article_id, urls.article_id)""",
             (canonical(url), site, kind, at, at, status, 1 if error else 0, error, article_id),
         )
+
+    def touch_url(self, url: str, site: str, status: int | None, *, kind: str = "article") -> None:
+        """A fetch of the URL that answered as expected with nothing to store (a gone article
+        still gone): its crawl state says when, with no failure (it leaves the retry queue)."""
+        with self.transaction():
+            self._touch_url(url, site, status, kind=kind)
 
     def failed_urls(self, site: str, limit: int = 500) -> list[str]:
         """Article URLs whose last fetch failed: retried on the next run."""

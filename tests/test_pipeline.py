@@ -55,6 +55,7 @@ def test_a_host_that_stops_answering_is_left_with_its_queue_kept(tmp_path: Path,
     attempted = [r for r in server.requests_for(site) if r.path.endswith(tuple(f"-{a.id}" for a in site.articles))]
     assert len(attempted) == GIVE_UP_AFTER
     assert s.errors["gave_up"] == 1 and s.left_queued == 25
+    assert s.articles_seen == GIVE_UP_AFTER  # the articles tried, not the ones planned
     server.clear_faults()  # the host is back
     assert night(tmp_path / "a.db", config).sites[0].articles_new == 25
 
@@ -69,6 +70,7 @@ def test_a_host_asking_for_a_long_pause_is_left_until_the_next_run(tmp_path: Pat
     assert len(articles) == 1, [r.path for r in articles]  # asked once, then left alone
     assert s.errors["deferred"] == 1 and "Retry-After 7200s" in " ".join(s.error_examples)
     assert s.left_queued == 25
+    assert s.articles_seen == 1
 
 
 def test_a_site_that_crashes_reports_failed_with_its_stats(
