@@ -14,7 +14,8 @@ stops the others.
    `store.MAX_FAILURES` runs);
 3. re-visit archived articles the policy says are due (`revisit.py`), with conditional
    requests: a 304 re-reads the stored bytes the server vouched for, so the observation
-   repeats the count the unchanged page shows.
+   repeats the count the unchanged page shows; last, in what the re-visit budget leaves,
+   gone articles not tried for `GONE_RECHECK_DAYS` (one that answers is live again).
 
 `harvest_article()` takes one URL through fetch, parse and store in a single transaction,
 so a process killed at any moment loses at most the article in hand, and the queue brings it
@@ -32,12 +33,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from parsers import Article, ParseError, parse_bytes
 from parsers.normalise import decode
 
-from .clock import now
+from .clock import iso, now
 from .config import Config, Site
 from .discover import CrawlMemory, Frontier, discover, print_view_url
 from .errors import FetchError
@@ -55,6 +57,9 @@ GIVE_UP_AFTER = 5
 """Transport failures in a row after which a site's pass ends (its queue waits for the next
 run): a host that stopped answering costs minutes, not a night of timeouts."""
 _TRANSPORT = frozenset(("timeout", "connection", "dns", "truncated", "tls"))
+GONE_RECHECK_DAYS = 30
+"""A gone article is asked again when it was last tried this many calendar days ago (or
+more), after the due re-visits and within their budget: one that answers is live again."""
 
 
 @dataclass
@@ -424,10 +429,19 @@ def _walk_site(
     # an article that answered 404/410 last time is asked again tonight, whatever the
     # policy says, so "gone" means two runs in a row
     confirm = [r["url"] for r in candidates if r["missing_count"] and url_key(r["url"]) not in tonight]
-    revisits = confirm + due_revisits(
+    due = due_revisits(
         candidates, site.revisit, site.revisit_budget, now().date(), skip=tonight | {url_key(u) for u in confirm}
     )
-    plan = [(u, False) for u in fetch_now] + [(u, True) for u in revisits]
+    # gone articles last: each asked again every GONE_RECHECK_DAYS, in what the budget leaves
+    today = now().replace(hour=0, minute=0, second=0)
+    rechecks = [
+        u for u in archive.gone_rechecks(
+            site.name, tried_before=iso(today - timedelta(days=GONE_RECHECK_DAYS - 1)),
+            limit=site.revisit_budget - len(due),
+        )
+        if url_key(u) not in tonight
+    ]
+    plan = [(u, False) for u in fetch_now] + [(u, True) for u in confirm + due + rechecks]
     progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
     in_a_row = 0
     for i, (url, conditional) in enumerate(plan, 1):

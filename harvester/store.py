@@ -1310,6 +1310,22 @@ class Archive:
             (site,),
         ).fetchall()
 
+    def gone_rechecks(self, site: str, *, tried_before: str, limit: int) -> list[str]:
+        """URLs of the site's gone articles last tried (fetched, missed or re-checked) before
+        the ISO time `tried_before`, longest untried first, at most `limit`: a gone article
+        that answers again is live again, so each is asked again now and then."""
+        if limit <= 0:
+            return []
+        rows = self.conn.execute(
+            """SELECT url FROM (
+                   SELECT a.id, a.url, max(a.last_seen_at, coalesce(a.gone_at, ''), coalesce(u.last_fetched_at, '')) AS tried
+                   FROM articles a LEFT JOIN urls u ON u.url = a.url
+                   WHERE a.site = ? AND a.status = 'gone')
+               WHERE tried < ? ORDER BY tried, id LIMIT ?""",
+            (site, tried_before, limit),
+        )
+        return [r[0] for r in rows]
+
     def rebuild_search_index(self) -> None:
         """Re-index the latest version of every article. Migration 004's triggers keep the
         index in step; this is for an index damaged by hand. FTS5's own 'rebuild' must not

@@ -117,6 +117,40 @@ def test_a_404_is_one_error_http_then_gone_then_none(nights: dict, clock) -> Non
         assert url not in archive.pending_urls(site.name)
 
 
+def test_a_gone_article_is_checked_again_monthly_and_comes_back(nights: dict, clock) -> None:  # noqa: ANN001
+    """A gone article is asked again about every 30 days, after the due re-visits and within
+    their budget; one that answers again is live again with a `back` event."""
+    site: FixtureSite = nights["site"]
+    deleted = nights["deleted"]
+    path = site.path_of(deleted)
+    server = nights["server"]
+
+    def asked() -> int:
+        return sum(1 for r in server.requests_for(site) if r.path == path)
+
+    with Archive.open(nights["db"]) as archive:
+        article_id = archive.article_id_for(site.url_of(deleted))
+        config = demo_config([site], revisit=[{"every": 1}])
+        clock.set(datetime(2026, 3, 4, 2, 0, tzinfo=VN_TZ))
+        harvest(config, archive)  # the retry queue asks once more: still gone
+        deleted.status = 200  # the department puts it back
+        try:
+            before = asked()
+            clock.set(datetime(2026, 3, 20, 2, 0, tzinfo=VN_TZ))
+            harvest(config, archive)
+            assert asked() == before  # not due yet
+            clock.set(datetime(2026, 4, 3, 2, 0, tzinfo=VN_TZ))
+            harvest(demo_config([site], revisit=[{"every": 1}], revisit_budget=13), archive)
+            assert asked() == before  # the budget went to the 13 live articles
+            harvest(config, archive)
+            assert asked() == before + 1
+        finally:
+            deleted.status = 404  # the site is shared by the session's tests
+        row = archive.query("SELECT status, gone_at FROM articles WHERE id = ?", (article_id,))[0]
+        assert tuple(row) == ("live", None)
+        assert [e["event"] for e in archive.events(article_id)][-2:] == ["gone", "back"]
+
+
 def test_the_moved_article_is_one_article_with_both_urls(nights: dict) -> None:
     site: FixtureSite = nights["site"]
     old_url = nights["urls_night1"][nights["moved_from"].id]
