@@ -4,7 +4,8 @@ parser fix reaches old articles without touching the sites.
 For each article, in its own transaction:
  1. its pages in fetch order (every successful fetch stored the raw page and a view
     observation pointing at it);
- 2. each page parsed again (an identical body is parsed once), giving the content the
+ 2. each page parsed again as the harvest parses it (`pipeline.read_article`: a print
+    view with the generic parser; an identical body is parsed once), giving the content the
     article showed at each fetch;
  3. consecutive identical contents collapse into versions, each dated by the fetch that
     first showed it: the history as today's parser reads it. As at the harvest, a fetch at
@@ -28,10 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import parsers
-from parsers import Article, ParseError, parse_bytes
+from parsers import Article, ParseError
 
 from . import clock
 from .config import Config
+from .pipeline import read_article
 from .store import Archive, content_hash
 from .urls import url_key
 
@@ -164,17 +166,20 @@ def reparse_article(
     aliases = {url_key(u) for u in archive.duplicate_urls(article_id)}
     readings: list[_Reading] = []
     views: dict[int, int | None] = {}
-    parsed: dict[tuple[str, str], Article | ParseError] = {}
+    parsed: dict[tuple[str, str, bool], Article | ParseError] = {}
+    article_url = archive.query("SELECT url FROM articles WHERE id = ?", (article_id,))[0][0]
     for p in pages:
         result.pages += 1
         if p["status"] != 200 or not p["body_sha256"]:
             continue  # a 304 or an empty answer: nothing to read
         url = p["final_url"] or p["url"]
-        key = (p["body_sha256"], url)
+        printed = p["source"] == "print"
+        key = (p["body_sha256"], url, printed)
         if key not in parsed:
             result.bodies_parsed += 1
-            try:
-                parsed[key] = parse_bytes(archive.page_body(p["page_id"]), url, p["content_type"], platform, selectors)
+            try:  # as the harvest read it (a print view with the generic parser)
+                parsed[key] = read_article(archive.page_body(p["page_id"]), url, p["content_type"], platform, selectors,
+                                           print_view_of=article_url if printed else None)
             except ParseError as exc:
                 parsed[key] = exc
         outcome = parsed[key]

@@ -99,3 +99,34 @@ def test_a_site_that_crashes_reports_failed_with_its_stats(
     with Archive.open(tmp_path / "a.db") as archive:
         row = archive.query("SELECT status, message, requests, articles_new FROM run_sites")[0]
         assert tuple(row) == ("failed", "OperationalError: disk I/O error", s.requests, 3)
+
+
+def test_a_reparse_reads_a_print_view_as_the_harvest_did(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The harvest reads a print view with the generic parser, under the article's URL; a
+    reparse with the same parsers must read it the same way and write nothing."""
+    import dataclasses
+
+    import parsers
+    from harvester.reparse import reparse
+
+    original = parsers.extract
+
+    def marked(doc, url, profile, *rest):  # noqa: ANN001, ANN002, ANN202
+        article = original(doc, url, profile, *rest)  # the site's own parser reads titles its way
+        return dataclasses.replace(article, title=article.title + " ·") if profile.name == "kontum" else article
+
+    monkeypatch.setattr(parsers, "extract", marked)
+    story = site.articles[4]
+    broken = b'<html><body><div id="khung"><script>loi()</script></div></body></html>'
+    server.add_fault(site, site.path_of(story), Fault(body=broken), times=1)
+    config = fixture_config([site], platform="kontum", print_url="/print/{id}")
+    assert night(tmp_path / "a.db", config).sites[0].print_views == 1
+    with Archive.open(tmp_path / "a.db") as archive:
+        before = archive.query("SELECT id, title, content_hash, platform FROM versions ORDER BY id")
+        assert [r["title"] == story.title for r in before if r["platform"] == "generic"] == [True]
+        for _ in range(2):
+            result = reparse(archive, config=config)
+            assert (result.versions_written, result.versions_superseded, result.pages_failed) == (0, 0, 0)
+        assert archive.query("SELECT id, title, content_hash, platform FROM versions ORDER BY id") == before
