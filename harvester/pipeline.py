@@ -17,10 +17,10 @@ stops the others.
    repeats the count the unchanged page shows; last, in what the re-visit budget leaves,
    gone articles not tried for `GONE_RECHECK_DAYS` (one that answers is live again).
 
-`harvest_article()` takes one URL through fetch, parse and store in a single transaction,
-so a process killed at any moment loses at most the article in hand, and the queue brings it
-back next run. A page that cannot be read falls back to the article's print view when there
-is one. Page-level failures are recorded in `errors`; a site whose host stops answering is
+`harvest_article()` takes one URL through fetch and parse, then stores the raw page with
+its article (or its error) in a single transaction, so a process killed at any moment
+loses at most the article in hand, and the queue brings it back next run. A page that
+cannot be read falls back to the article's print view when there is one. Page-level failures are recorded in `errors`; a site whose host stops answering is
 left after a few failures in a row, with its queue kept for the next run.
 """
 
@@ -298,30 +298,32 @@ def store_page(
     site: Site, page: Page, archive: Archive, run_id: int | None, result: SiteResult,
     *, fetcher: Fetcher | None = None,
 ) -> StoreResult | None:
-    """Parse a fetched article page and store it with its raw bytes, in one transaction.
+    """Parse a fetched article page, then store it with its raw bytes in one transaction.
 
     The page may be a live fetch or an archived capture (`page.source`; `page.fetched_at` is
     then the capture time). Returns what was stored, or None when the page is not an
-    article: it is then stored raw with its error, and (live, with a fetcher) its print view
-    is tried next."""
+    article: (live, with a fetcher) its print view is read instead, or the page is stored
+    raw with its error. Parsing and the print view's fetch happen before the transaction,
+    so other writers are not kept waiting on them."""
+    article: Article | ParseError
+    try:
+        article = read_article(page.body, page.final_url, page.content_type, site.platform, site.selectors)
+    except ParseError as exc:
+        article = exc
+    failed = isinstance(article, ParseError)
+    printed = _read_print_view(site, page.url, page, fetcher) if failed and fetcher is not None else None
     with archive.transaction():
         page_id = archive.save_page(page, site=site.name, kind="article", run_id=run_id)
         if page.source in LIVE_SOURCES and (page.etag or page.last_modified or page.status == 200):
             archive.set_validators(page.final_url, site.name, "article", page.etag, page.last_modified)
-        try:
-            article = read_article(page.body, page.final_url, page.content_type, site.platform, site.selectors)
-        except ParseError as exc:
-            failure: ParseError | None = exc
-        else:
-            failure = None
-            stored = _store(site, article, page, page_id, archive, result, requested_url=page.url)
-    if failure is None:
-        return stored
-    if fetcher is not None and _from_print_view(site, page.url, page, fetcher, archive, run_id, result):
-        return None
-    result.add_error("parse", str(failure))
-    archive.record_error(run_id, site.name, page.url, "parse", failure.reason, status=page.status, page_id=page_id,
-                         crawl_state=page.source in LIVE_SOURCES)
+        if not isinstance(article, ParseError):
+            return _store(site, article, page, page_id, archive, result, requested_url=page.url)
+        if printed is not None:
+            _store_print_view(site, page.url, page, printed, archive, run_id, result)
+            return None
+        archive.record_error(run_id, site.name, page.url, "parse", article.reason, status=page.status, page_id=page_id,
+                             crawl_state=page.source in LIVE_SOURCES)
+    result.add_error("parse", str(article))
     return None
 
 
@@ -338,29 +340,44 @@ def _store(site: Site, article: Article, page: Page, page_id: int, archive: Arch
     return stored
 
 
-def _from_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher, archive: Archive,
-                     run_id: int | None, result: SiteResult) -> bool:
-    """Read the article from its print view; True when it was stored."""
+def _read_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher) -> tuple[Page, Article] | None:
+    """Fetch and read the article's print view (no archive write): (its page, the article
+    under `url`), or None when there is none or it cannot be read."""
     html = decode(page.body, page.content_type) if page is not None and page.body else None
     target = print_view_url(site, page.final_url if page else url, html)
     if not target:
-        return False
+        return None
     try:
         printed = fetcher.get(target)
     except FetchError:
-        return False
+        return None
     if printed.not_modified or not printed.body:
-        return False
+        return None
     try:
         article = read_article(printed.body, printed.final_url, printed.content_type, site.platform, site.selectors,
                                print_view_of=url)
     except ParseError:
-        return False
+        return None
+    return printed, article
+
+
+def _store_print_view(site: Site, url: str, page: Page | None, printed: tuple[Page, Article], archive: Archive,
+                      run_id: int | None, result: SiteResult) -> None:
+    view, article = printed
     with archive.transaction():
-        page_id = archive.save_page(printed, site=site.name, kind="article", run_id=run_id)
-        _store(site, article, printed, page_id, archive, result,
+        page_id = archive.save_page(view, site=site.name, kind="article", run_id=run_id)
+        _store(site, article, view, page_id, archive, result,
                requested_url=url, final_url=page.final_url if page else url, source="print")
     result.print_views += 1
+
+
+def _from_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher, archive: Archive,
+                     run_id: int | None, result: SiteResult) -> bool:
+    """Read the article from its print view; True when it was stored."""
+    printed = _read_print_view(site, url, page, fetcher)
+    if printed is None:
+        return False
+    _store_print_view(site, url, page, printed, archive, run_id, result)
     return True
 
 

@@ -130,3 +130,52 @@ def test_a_reparse_reads_a_print_view_as_the_harvest_did(
             result = reparse(archive, config=config)
             assert (result.versions_written, result.versions_superseded, result.pages_failed) == (0, 0, 0)
         assert archive.query("SELECT id, title, content_hash, platform FROM versions ORDER BY id") == before
+
+
+def test_pages_are_parsed_outside_the_write_transaction(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing is CPU-bound: while a page is parsed, other site threads (and processes) can
+    write; the page and its article are then stored in one transaction."""
+    import threading
+
+    import harvester.pipeline
+    from harvester.store import _writer_lock
+
+    db = tmp_path / "a.db"
+    free: list[tuple[bool, bool]] = []
+    real = harvester.pipeline.parse_bytes
+
+    def probe_sqlite() -> bool:
+        other = sqlite3.connect(db, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+
+    def probe_lock() -> bool:
+        got: list[bool] = []
+
+        def attempt() -> None:
+            lock = _writer_lock(str(db))
+            ok = lock.acquire(blocking=False)
+            if ok:
+                lock.release()
+            got.append(ok)
+
+        t = threading.Thread(target=attempt)
+        t.start()
+        t.join()
+        return got[0]
+
+    def parse_bytes(*args: object) -> object:
+        free.append((probe_sqlite(), probe_lock()))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(harvester.pipeline, "parse_bytes", parse_bytes)
+    assert night(db, fixture_config([site])).sites[0].articles_new == 25
+    assert len(free) == 25 and set(free) == {(True, True)}
