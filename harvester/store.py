@@ -712,13 +712,6 @@ class Archive:
             raise NotFound(f"no article in the archive at {canonical(text)}")
         return article_id
 
-    def known_urls(self, site: str) -> set[str]:
-        """Every URL at which an article of this site has been seen."""
-        rows = self.conn.execute(
-            "SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?", (site,)
-        )
-        return {r[0] for r in rows}
-
     def store_article(
         self,
         site: str,
@@ -1199,14 +1192,6 @@ class Archive:
         still gone): its crawl state says when, with no failure (it leaves the retry queue)."""
         with self.transaction():
             self._touch_url(url, site, status, kind=kind)
-
-    def failed_urls(self, site: str, limit: int = 500) -> list[str]:
-        """Article URLs whose last fetch failed: retried on the next run."""
-        rows = self.conn.execute(
-            "SELECT url FROM urls WHERE site = ? AND kind = 'article' AND last_error IS NOT NULL ORDER BY last_fetched_at LIMIT ?",
-            (site, limit),
-        )
-        return [r[0] for r in rows]
 
     # --- crawl state: the queue, listings, validators, re-visits (issue 5) -------------------
 
