@@ -228,10 +228,13 @@ class _Walk:
             elif self.on_error:
                 self.on_error(exc, kind)
             return None
-        except FetchError as exc:
-            self.found.errors.append(exc)
+        except Exception as exc:  # noqa: BLE001 (one listing's failure, never the site's)
+            err = exc if isinstance(exc, FetchError) else FetchError(
+                url, f"the fetch failed ({type(exc).__name__}: {exc})", kind="fetch", site=self.site.name
+            )
+            self.found.errors.append(err)
             if self.on_error:
-                self.on_error(exc, kind)
+                self.on_error(err, kind)
             return None
         self.found.listing_pages += 1
         self.found.reached = True

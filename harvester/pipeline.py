@@ -264,11 +264,11 @@ def harvest_article(
     article_id = archive.article_id_for(url) if conditional else None
     etag, modified = archive.validators(url) if article_id is not None else (None, None)
     try:
-        page = fetcher.get(url, etag=etag, last_modified=modified)
+        page = _get(fetcher, url, etag=etag, last_modified=modified)
         if page.not_modified:
             body = archive.previous_body(url, article_id=article_id)
             if body is None:
-                page = fetcher.get(url)
+                page = _get(fetcher, url)
             else:
                 result.not_modified += 1
                 page = replace(page, body=body)
@@ -292,6 +292,18 @@ def harvest_article(
         return exc
     store_page(site, page, archive, run_id, result, fetcher=fetcher)
     return None
+
+
+def _get(fetcher: Fetcher, url: str, **validators: str | None) -> Page:
+    """fetcher.get, with anything it raises besides FetchError (a redirect to a malformed
+    Location, a fetcher bug) turned into this URL's FetchError: one page's failure."""
+    try:
+        return fetcher.get(url, **validators)
+    except FetchError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        log.warning("fetching %s failed", url, exc_info=True)
+        raise FetchError(url, f"the fetch failed ({type(exc).__name__}: {exc})", kind="fetch", site=fetcher.site.name) from exc
 
 
 def store_page(
@@ -348,7 +360,7 @@ def _read_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher) 
     if not target:
         return None
     try:
-        printed = fetcher.get(target)
+        printed = _get(fetcher, target)
     except FetchError:
         return None
     if printed.not_modified or not printed.body:

@@ -105,3 +105,34 @@ def test_any_exception_from_a_parser_is_one_pages_error(tmp_path: Path, monkeypa
         assert archive.page_body(rows[1]["page_id"]) == site.render_article(story).encode()  # the raw page is kept
         assert archive.query("SELECT count(*) FROM pages WHERE url = ?", (listing,))[0][0] == 1
         assert archive.pending_urls(site.name) == [site.url_of(story)]  # retried next run
+
+
+def test_a_redirect_to_a_malformed_location_is_one_pages_error(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
+    story = site.articles[2]
+    server.add_fault(site, site.path_of(story), Fault(redirect="http://[bad/x"), times=10)
+    s = night(tmp_path / "a.db", fixture_config([site])).sites[0]
+    assert s.status == "partial" and s.articles_new == 24, s.message
+    with Archive.open(tmp_path / "a.db") as archive:
+        assert archive.pending_urls(site.name) == [site.url_of(story)]  # retried next run
+
+
+def test_harvester_parse_reads_a_page_with_a_malformed_link(tmp_path: Path, site: FixtureSite) -> None:
+    from click.testing import CliRunner
+
+    from harvester.cli import cli
+
+    site.base_url = "https://sldtbxh.kontum.gov.vn"
+    page = tmp_path / "page.html"
+    page.write_bytes(_with_bad_link(site, site.articles[3]))
+    out = CliRunner().invoke(cli, ["parse", str(page), "--url", site.url_of(site.articles[3])])
+    assert out.exit_code == 0, out.output
+    assert '"title"' in out.stdout and "Traceback" not in out.output
+
+
+def test_a_listing_redirecting_to_a_malformed_location_is_one_pages_error(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer
+) -> None:
+    listing = site.start_urls()[1].removeprefix(site.base_url)
+    server.add_fault(site, listing, Fault(redirect="http://[bad/x"), times=1)
+    s = night(tmp_path / "a.db", fixture_config([site])).sites[0]
+    assert s.status == "partial" and s.errors == {"fetch": 1}, s.message
