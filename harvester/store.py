@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -501,7 +502,7 @@ class Archive:
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
             if not readonly and path != ":memory:":
-                conn.execute("PRAGMA journal_mode = WAL")
+                _journal_wal(conn)
                 conn.execute("PRAGMA synchronous = NORMAL")
             archive = cls(conn, path)
             if not readonly:
@@ -1343,6 +1344,20 @@ def _writer_lock(path: str) -> threading.RLock:
         if lock is None:
             lock = _WRITER_LOCKS[key] = threading.RLock()
         return lock
+
+
+def _journal_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """Switch to WAL. SQLite answers "database is locked" at once, without the busy
+    handler, while another connection switches a new file: wait for it like busy_timeout."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _host_key(url: str) -> str:
