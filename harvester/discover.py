@@ -228,10 +228,13 @@ class _Walk:
             elif self.on_error:
                 self.on_error(exc, kind)
             return None
-        except FetchError as exc:
-            self.found.errors.append(exc)
+        except Exception as exc:  # noqa: BLE001 (one listing's failure, never the site's)
+            err = exc if isinstance(exc, FetchError) else FetchError(
+                url, f"the fetch failed ({type(exc).__name__}: {exc})", kind="fetch", site=self.site.name
+            )
+            self.found.errors.append(err)
             if self.on_error:
-                self.on_error(exc, kind)
+                self.on_error(err, kind)
             return None
         self.found.listing_pages += 1
         self.found.reached = True
@@ -326,9 +329,12 @@ class _Walk:
                 continue
             try:
                 listing = parse_listing(decode(page.body, page.content_type), page.final_url, self.site.platform)
-            except ParseError as exc:
-                self.found.notes.append(f"{url}: not a listing ({exc.reason})")
-                self.memory.page_read(start, page, "listing", [], None)
+            except Exception as exc:  # noqa: BLE001 (any parser failure is this page's, never the site's)
+                reason = exc.reason if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
+                self.found.notes.append(f"{url}: not a listing ({reason})")
+                self.memory.page_read(start, page, "listing", [], None)  # the raw page is kept
+                if self.on_error:
+                    self.on_error(FetchError(url, f"not a listing ({reason})", kind="parse", site=self.site.name), "listing")
                 continue
             new, flags = self.add_articles(listing.article_urls, url)
             if self.full:

@@ -14,12 +14,13 @@ stops the others.
    `store.MAX_FAILURES` runs);
 3. re-visit archived articles the policy says are due (`revisit.py`), with conditional
    requests: a 304 re-reads the stored bytes the server vouched for, so the observation
-   repeats the count the unchanged page shows.
+   repeats the count the unchanged page shows; last, in what the re-visit budget leaves,
+   gone articles not tried for `GONE_RECHECK_DAYS` (one that answers is live again).
 
-`harvest_article()` takes one URL through fetch, parse and store in a single transaction,
-so a process killed at any moment loses at most the article in hand, and the queue brings it
-back next run. A page that cannot be read falls back to the article's print view when there
-is one. Page-level failures are recorded in `errors`; a site whose host stops answering is
+`harvest_article()` takes one URL through fetch and parse, then stores the raw page with
+its article (or its error) in a single transaction, so a process killed at any moment
+loses at most the article in hand, and the queue brings it back next run. A page that
+cannot be read falls back to the article's print view when there is one. Page-level failures are recorded in `errors`; a site whose host stops answering is
 left after a few failures in a row, with its queue kept for the next run.
 """
 
@@ -29,15 +30,16 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from parsers import Article, ParseError, parse_bytes
 from parsers.normalise import decode
 
-from .clock import now
+from .clock import iso, now
 from .config import Config, Site
 from .discover import CrawlMemory, Frontier, discover, print_view_url
 from .errors import FetchError
@@ -55,6 +57,9 @@ GIVE_UP_AFTER = 5
 """Transport failures in a row after which a site's pass ends (its queue waits for the next
 run): a host that stopped answering costs minutes, not a night of timeouts."""
 _TRANSPORT = frozenset(("timeout", "connection", "dns", "truncated", "tls"))
+GONE_RECHECK_DAYS = 30
+"""A gone article is asked again when it was last tried this many calendar days ago (or
+more), after the due re-visits and within their budget: one that answers is live again."""
 
 
 @dataclass
@@ -223,6 +228,26 @@ class ArchiveMemory(CrawlMemory):
 # --- one article -------------------------------------------------------------------------
 
 
+def read_article(
+    body: bytes, url: str, content_type: str | None, platform: str, selectors: Mapping[str, Any] | None,
+    *, print_view_of: str | None = None,
+) -> Article:
+    """The article on a stored or fetched page, read as the harvest reads it (a reparse reads
+    the same way). A print view (`print_view_of`: the article's URL) is read with the generic
+    parser and speaks for the article's URL; its own canonical link is not the article's.
+    Raises ParseError for any failure: one page's parser bug is that page's error."""
+    try:
+        article = parse_bytes(body, url, content_type, "generic" if print_view_of else platform, selectors)
+    except ParseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (parsers.parse converts its own; this catches the rest)
+        log.warning("parsing %s failed", url, exc_info=True)
+        raise ParseError(url, f"the parser failed on this page ({type(exc).__name__}: {exc})") from exc
+    if print_view_of is not None:
+        article = replace(article, url=print_view_of, canonical_url=None)
+    return article
+
+
 def harvest_article(
     site: Site,
     url: str,
@@ -239,58 +264,78 @@ def harvest_article(
     article_id = archive.article_id_for(url) if conditional else None
     etag, modified = archive.validators(url) if article_id is not None else (None, None)
     try:
-        page = fetcher.get(url, etag=etag, last_modified=modified)
+        page = _get(fetcher, url, etag=etag, last_modified=modified)
         if page.not_modified:
             body = archive.previous_body(url, article_id=article_id)
             if body is None:
-                page = fetcher.get(url)
+                page = _get(fetcher, url)
             else:
                 result.not_modified += 1
                 page = replace(page, body=body)
     except FetchError as exc:
         if exc.kind == "deferred":
             return exc  # not asked at all: the URL stays queued, with no failure counted against it
+        kind, reason = exc.kind, exc.reason
         if exc.status in (404, 410):
             missing = archive.mark_missing(url, now(), run_id=run_id, status=exc.status)
             if missing and missing[1]:
-                result.add_error("gone", f"{url}: HTTP {exc.status} twice in a row; marked gone")
+                kind, reason = "gone", f"HTTP {exc.status} twice in a row; marked gone"
+            elif missing and archive.is_gone(missing[0]):
+                # a re-check of an article gone before: still gone is the expected answer
+                archive.touch_url(url, site.name, exc.status)
+                return exc
         elif exc.kind in ("http", "timeout", "truncated", "too_large") and _from_print_view(site, url, None, fetcher, archive, run_id, result):
             return None
-        result.add_error(exc.kind, str(exc))
-        archive.record_error(run_id, site.name, url, exc.kind, exc.reason, status=exc.status)
+        # one error per URL and run: `gone` when this miss made the article gone
+        result.add_error(kind, f"{url}: {reason}" if kind == "gone" else str(exc))
+        archive.record_error(run_id, site.name, url, kind, reason, status=exc.status)
         return exc
     store_page(site, page, archive, run_id, result, fetcher=fetcher)
     return None
+
+
+def _get(fetcher: Fetcher, url: str, **validators: str | None) -> Page:
+    """fetcher.get, with anything it raises besides FetchError (a redirect to a malformed
+    Location, a fetcher bug) turned into this URL's FetchError: one page's failure."""
+    try:
+        return fetcher.get(url, **validators)
+    except FetchError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        log.warning("fetching %s failed", url, exc_info=True)
+        raise FetchError(url, f"the fetch failed ({type(exc).__name__}: {exc})", kind="fetch", site=fetcher.site.name) from exc
 
 
 def store_page(
     site: Site, page: Page, archive: Archive, run_id: int | None, result: SiteResult,
     *, fetcher: Fetcher | None = None,
 ) -> StoreResult | None:
-    """Parse a fetched article page and store it with its raw bytes, in one transaction.
+    """Parse a fetched article page, then store it with its raw bytes in one transaction.
 
     The page may be a live fetch or an archived capture (`page.source`; `page.fetched_at` is
     then the capture time). Returns what was stored, or None when the page is not an
-    article: it is then stored raw with its error, and (live, with a fetcher) its print view
-    is tried next."""
+    article: (live, with a fetcher) its print view is read instead, or the page is stored
+    raw with its error. Parsing and the print view's fetch happen before the transaction,
+    so other writers are not kept waiting on them."""
+    article: Article | ParseError
+    try:
+        article = read_article(page.body, page.final_url, page.content_type, site.platform, site.selectors)
+    except ParseError as exc:
+        article = exc
+    failed = isinstance(article, ParseError)
+    printed = _read_print_view(site, page.url, page, fetcher) if failed and fetcher is not None else None
     with archive.transaction():
         page_id = archive.save_page(page, site=site.name, kind="article", run_id=run_id)
         if page.source in LIVE_SOURCES and (page.etag or page.last_modified or page.status == 200):
             archive.set_validators(page.final_url, site.name, "article", page.etag, page.last_modified)
-        try:
-            article = parse_bytes(page.body, page.final_url, page.content_type, site.platform, site.selectors)
-        except ParseError as exc:
-            failure: ParseError | None = exc
-        else:
-            failure = None
-            stored = _store(site, article, page, page_id, archive, result, requested_url=page.url)
-    if failure is None:
-        return stored
-    if fetcher is not None and _from_print_view(site, page.url, page, fetcher, archive, run_id, result):
-        return None
-    result.add_error("parse", str(failure))
-    archive.record_error(run_id, site.name, page.url, "parse", failure.reason, status=page.status, page_id=page_id,
-                         crawl_state=page.source in LIVE_SOURCES)
+        if not isinstance(article, ParseError):
+            return _store(site, article, page, page_id, archive, result, requested_url=page.url)
+        if printed is not None:
+            _store_print_view(site, page.url, page, printed, archive, run_id, result)
+            return None
+        archive.record_error(run_id, site.name, page.url, "parse", article.reason, status=page.status, page_id=page_id,
+                             crawl_state=page.source in LIVE_SOURCES)
+    result.add_error("parse", str(article))
     return None
 
 
@@ -307,30 +352,44 @@ def _store(site: Site, article: Article, page: Page, page_id: int, archive: Arch
     return stored
 
 
-def _from_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher, archive: Archive,
-                     run_id: int | None, result: SiteResult) -> bool:
-    """Read the article from its print view; True when it was stored."""
+def _read_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher) -> tuple[Page, Article] | None:
+    """Fetch and read the article's print view (no archive write): (its page, the article
+    under `url`), or None when there is none or it cannot be read."""
     html = decode(page.body, page.content_type) if page is not None and page.body else None
     target = print_view_url(site, page.final_url if page else url, html)
     if not target:
-        return False
+        return None
     try:
-        printed = fetcher.get(target)
+        printed = _get(fetcher, target)
     except FetchError:
-        return False
+        return None
     if printed.not_modified or not printed.body:
-        return False
+        return None
     try:
-        article = parse_bytes(printed.body, printed.final_url, printed.content_type, "generic", site.selectors)
+        article = read_article(printed.body, printed.final_url, printed.content_type, site.platform, site.selectors,
+                               print_view_of=url)
     except ParseError:
-        return False
-    # the print view speaks for the article's URL; its own canonical link is not the article's
-    article = replace(article, url=url, canonical_url=None)
+        return None
+    return printed, article
+
+
+def _store_print_view(site: Site, url: str, page: Page | None, printed: tuple[Page, Article], archive: Archive,
+                      run_id: int | None, result: SiteResult) -> None:
+    view, article = printed
     with archive.transaction():
-        page_id = archive.save_page(printed, site=site.name, kind="article", run_id=run_id)
-        _store(site, article, printed, page_id, archive, result,
+        page_id = archive.save_page(view, site=site.name, kind="article", run_id=run_id)
+        _store(site, article, view, page_id, archive, result,
                requested_url=url, final_url=page.final_url if page else url, source="print")
     result.print_views += 1
+
+
+def _from_print_view(site: Site, url: str, page: Page | None, fetcher: Fetcher, archive: Archive,
+                     run_id: int | None, result: SiteResult) -> bool:
+    """Read the article from its print view; True when it was stored."""
+    printed = _read_print_view(site, url, page, fetcher)
+    if printed is None:
+        return False
+    _store_print_view(site, url, page, printed, archive, run_id, result)
     return True
 
 
@@ -348,7 +407,9 @@ def harvest_site(
 ) -> SiteResult:
     """One pass over one site: discover, fetch the queue, then the due re-visits.
     `should_stop` is asked between articles: when it says yes the article in hand has been
-    committed and the site's pass ends as "interrupted" (the queue keeps the rest)."""
+    committed and the site's pass ends as "interrupted" (the queue keeps the rest). An
+    exception (a bug, a storage failure) ends the pass as "failed" with its message and the
+    counts so far; it is logged with its traceback, never raised."""
     started = time.monotonic()
     result = SiteResult(site.name)
     if site.status == "gone":
@@ -358,73 +419,96 @@ def harvest_site(
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(site)
     try:
-        def listing_error(exc: FetchError, kind: str) -> None:
-            result.add_error(exc.kind, str(exc))
-            archive.record_error(run_id, site.name, exc.url, exc.kind, exc.reason, status=exc.status, url_kind=kind)
-
-        progress("site_start", {"site": site.name})
-        memory = ArchiveMemory(archive, site, run_id, result)
-        found = discover(site, fetcher, memory=memory, on_error=listing_error)
-        result.listing_pages = found.listing_pages
-        if not found.reached:
-            result.status = "moved" if found.moved_to else "unreachable"
-            result.message = _unreachable_message(site, found.errors, found.notes)
-            return result
-        queue = [u for u in archive.pending_urls(site.name) if in_scope(u, site.hosts)]
-        fetch_now = queue[: site.max_urls]
-        tonight = {url_key(u) for u in queue}
-        candidates = archive.revisit_candidates(site.name)
-        # an article that answered 404/410 last time is asked again tonight, whatever the
-        # policy says, so "gone" means two runs in a row
-        confirm = [r["url"] for r in candidates if r["missing_count"] and url_key(r["url"]) not in tonight]
-        revisits = confirm + due_revisits(
-            candidates, site.revisit, site.revisit_budget, now().date(), skip=tonight | {url_key(u) for u in confirm}
-        )
-        plan = [(u, False) for u in fetch_now] + [(u, True) for u in revisits]
-        result.articles_seen = len(plan)
-        progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
-        in_a_row = 0
-        for i, (url, conditional) in enumerate(plan, 1):
-            if should_stop():
-                result.status = "interrupted"
-                result.message = f"interrupted after {i - 1} of {len(plan)} articles; the rest is queued for the next run"
-                result.left_queued = len(archive.pending_urls(site.name))
-                return result
-            failure = harvest_article(site, url, fetcher, archive, run_id, result, conditional=conditional)
-            result.revisits += conditional
-            progress("article", {"site": site.name, "done": i, "total": len(plan)})
-            if failure is not None and failure.kind == "deferred":
-                result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")
-                break
-            host_trouble = failure is not None and (
-                failure.kind in _TRANSPORT or (failure.kind == "http" and (failure.status or 0) >= 500)
-            )
-            in_a_row = in_a_row + 1 if host_trouble else 0
-            if in_a_row >= GIVE_UP_AFTER:
-                result.add_error(
-                    "gave_up", f"{site.name}: {in_a_row} transport failures in a row ({failure.kind if failure else ''}); "
-                               f"{len(plan) - i} URLs left for the next run",
-                )
-                break
-        result.left_queued = len(archive.pending_urls(site.name))
-        failures = sum(result.errors.values())
-        if failures:
-            result.status = "partial"
-            result.message = f"{failures} page(s) failed: " + ", ".join(f"{k} {n}" for k, n in result.errors.most_common())
-        extra = [*found.notes[:3]]
-        if not site.verify and not site.ca_bundle:
-            extra.append("TLS certificates are NOT verified for this site (verify: false in the config)")
-        if result.traps:
-            extra.append(f"{len(result.traps)} trap(s) left: {result.traps[0]}")
-        if extra:
-            result.message = "; ".join(filter(None, [result.message, *extra]))
-        return result
+        _walk_site(site, archive, run_id, fetcher, result, progress, should_stop)
+    except Exception as exc:  # a bug or a storage failure: this site fails, with what it did so far
+        log.exception("harvest of %s failed", site.name)
+        result.status = "failed"
+        result.message = f"{type(exc).__name__}: {exc}"
     finally:
         result.requests = fetcher.requests_made
         result.duration = time.monotonic() - started
         if own_fetcher:
             fetcher.close()
         progress("site_done", {"site": site.name, "result": result})
+    return result
+
+
+def _walk_site(
+    site: Site, archive: Archive, run_id: int | None, fetcher: Fetcher, result: SiteResult,
+    progress: Progress, should_stop: Callable[[], bool],
+) -> None:
+    """harvest_site's steps, filling `result` as they go."""
+
+    def listing_error(exc: FetchError, kind: str) -> None:
+        result.add_error(exc.kind, str(exc))
+        archive.record_error(run_id, site.name, exc.url, exc.kind, exc.reason, status=exc.status, url_kind=kind)
+
+    progress("site_start", {"site": site.name})
+    memory = ArchiveMemory(archive, site, run_id, result)
+    found = discover(site, fetcher, memory=memory, on_error=listing_error)
+    result.listing_pages = found.listing_pages
+    if not found.reached:
+        result.status = "moved" if found.moved_to else "unreachable"
+        result.message = _unreachable_message(site, found.errors, found.notes)
+        return
+    queue = [u for u in archive.pending_urls(site.name) if in_scope(u, site.hosts)]
+    fetch_now = queue[: site.max_urls]
+    tonight = {url_key(u) for u in queue}
+    candidates = archive.revisit_candidates(site.name)
+    # an article that answered 404/410 last time is asked again tonight, whatever the
+    # policy says, so "gone" means two runs in a row
+    confirm = [r["url"] for r in candidates if r["missing_count"] and url_key(r["url"]) not in tonight]
+    due = due_revisits(
+        candidates, site.revisit, site.revisit_budget, now().date(), skip=tonight | {url_key(u) for u in confirm}
+    )
+    # gone articles last: each asked again every GONE_RECHECK_DAYS, in what the budget leaves
+    today = now().replace(hour=0, minute=0, second=0)
+    rechecks = [
+        u for u in archive.gone_rechecks(
+            site.name, tried_before=iso(today - timedelta(days=GONE_RECHECK_DAYS - 1)),
+            limit=site.revisit_budget - len(due),
+        )
+        if url_key(u) not in tonight
+    ]
+    plan = [(u, False) for u in fetch_now] + [(u, True) for u in confirm + due + rechecks]
+    progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
+    in_a_row = 0
+    for i, (url, conditional) in enumerate(plan, 1):
+        if should_stop():
+            result.status = "interrupted"
+            result.message = f"interrupted after {i - 1} of {len(plan)} articles; the rest is queued for the next run"
+            result.left_queued = len(archive.pending_urls(site.name))
+            return
+        failure = harvest_article(site, url, fetcher, archive, run_id, result, conditional=conditional)
+        asked = failure is None or failure.kind != "deferred"
+        result.articles_seen += asked
+        result.revisits += conditional and asked
+        progress("article", {"site": site.name, "done": i, "total": len(plan)})
+        if failure is not None and failure.kind == "deferred":
+            result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")
+            break
+        host_trouble = failure is not None and (
+            failure.kind in _TRANSPORT or (failure.kind == "http" and (failure.status or 0) >= 500)
+        )
+        in_a_row = in_a_row + 1 if host_trouble else 0
+        if in_a_row >= GIVE_UP_AFTER:
+            result.add_error(
+                "gave_up", f"{site.name}: {in_a_row} transport failures in a row ({failure.kind if failure else ''}); "
+                           f"{len(plan) - i} URLs left for the next run",
+            )
+            break
+    result.left_queued = len(archive.pending_urls(site.name))
+    failures = sum(result.errors.values())
+    if failures:
+        result.status = "partial"
+        result.message = f"{failures} page(s) failed: " + ", ".join(f"{k} {n}" for k, n in result.errors.most_common())
+    extra = [*found.notes[:3]]
+    if not site.verify and not site.ca_bundle:
+        extra.append("TLS certificates are NOT verified for this site (verify: false in the config)")
+    if result.traps:
+        extra.append(f"{len(result.traps)} trap(s) left: {result.traps[0]}")
+    if extra:
+        result.message = "; ".join(filter(None, [result.message, *extra]))
 
 
 def _unreachable_message(site: Site, errors: list[FetchError], notes: list[str]) -> str:

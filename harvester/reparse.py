@@ -4,10 +4,13 @@ parser fix reaches old articles without touching the sites.
 For each article, in its own transaction:
  1. its pages in fetch order (every successful fetch stored the raw page and a view
     observation pointing at it);
- 2. each page parsed again (an identical body is parsed once), giving the content the
+ 2. each page parsed again as the harvest parses it (`pipeline.read_article`: a print
+    view with the generic parser; an identical body is parsed once), giving the content the
     article showed at each fetch;
  3. consecutive identical contents collapse into versions, each dated by the fetch that
-    first showed it: the history as today's parser reads it;
+    first showed it: the history as today's parser reads it. As at the harvest, a fetch at
+    one of the article's second URLs (`article_urls.reason = 'duplicate'`: the story filed
+    under another category) makes no version; its view count still counts;
  4. compared with the article's current versions: one with the same content from the same
     page is kept; every other new one is written (stamped with today's PARSER_VERSION) and
     every old one not kept is marked superseded (kept, out of the history). Observations
@@ -26,11 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import parsers
-from parsers import Article, ParseError, parse_bytes
+from parsers import Article, ParseError
 
 from . import clock
 from .config import Config
+from .pipeline import read_article
 from .store import Archive, content_hash
+from .urls import url_key
 
 __all__ = ["ReparseResult", "reparse", "reparse_article"]
 
@@ -148,7 +153,8 @@ def reparse_article(
         (article_id,),
     )
     current = archive.query(
-        "SELECT id, content_hash, page_id FROM versions WHERE article_id = ? AND superseded_at IS NULL ORDER BY fetched_at, id",
+        "SELECT id, content_hash, page_id, fetched_at FROM versions WHERE article_id = ? AND superseded_at IS NULL "
+        "ORDER BY fetched_at, id",
         (article_id,),
     )
     page_ids = {p["page_id"] for p in pages}
@@ -157,19 +163,23 @@ def reparse_article(
         result.articles_skipped += 1
         return False
 
+    aliases = {url_key(u) for u in archive.duplicate_urls(article_id)}
     readings: list[_Reading] = []
     views: dict[int, int | None] = {}
-    parsed: dict[tuple[str, str], Article | ParseError] = {}
+    parsed: dict[tuple[str, str, bool], Article | ParseError] = {}
+    article_url = archive.query("SELECT url FROM articles WHERE id = ?", (article_id,))[0][0]
     for p in pages:
         result.pages += 1
         if p["status"] != 200 or not p["body_sha256"]:
             continue  # a 304 or an empty answer: nothing to read
         url = p["final_url"] or p["url"]
-        key = (p["body_sha256"], url)
+        printed = p["source"] == "print"
+        key = (p["body_sha256"], url, printed)
         if key not in parsed:
             result.bodies_parsed += 1
-            try:
-                parsed[key] = parse_bytes(archive.page_body(p["page_id"]), url, p["content_type"], platform, selectors)
+            try:  # as the harvest read it (a print view with the generic parser)
+                parsed[key] = read_article(archive.page_body(p["page_id"]), url, p["content_type"], platform, selectors,
+                                           print_view_of=article_url if printed else None)
             except ParseError as exc:
                 parsed[key] = exc
         outcome = parsed[key]
@@ -180,6 +190,8 @@ def reparse_article(
             continue
         if outcome.views != p["views"]:
             views[p["observation_id"]] = outcome.views
+        if url_key(url) in aliases and url_key(url) == url_key(p["url"]):
+            continue  # read at a second URL, not redirected there: no version (as store_article)
         readings.append(_Reading(p["observation_id"], p["observed_at"], p["page_id"], p["source"], outcome,
                                  content_hash(outcome)))
     if not readings:
@@ -187,12 +199,15 @@ def reparse_article(
 
     # the history as today's parser reads it: a version where the content changes
     timeline = [r for i, r in enumerate(readings) if i == 0 or r.digest != readings[i - 1].digest]
+    # the version a reading made: the one written from its page at its time (a page may
+    # serve two observations), else any from its page
+    exact = {(v["page_id"], v["fetched_at"]): v for v in current}
     by_page = {v["page_id"]: v for v in current}
     keep: set[int] = set()
     add: list[_Reading] = []
     for r in timeline:
-        old = by_page.get(r.page_id)
-        if old is not None and old["content_hash"] == r.digest:
+        old = exact.get((r.page_id, r.observed_at)) or by_page.get(r.page_id)
+        if old is not None and old["content_hash"] == r.digest and int(old["id"]) not in keep:
             keep.add(int(old["id"]))
         else:
             add.append(r)

@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -501,7 +502,7 @@ class Archive:
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
             if not readonly and path != ":memory:":
-                conn.execute("PRAGMA journal_mode = WAL")
+                _journal_wal(conn)
                 conn.execute("PRAGMA synchronous = NORMAL")
             archive = cls(conn, path)
             if not readonly:
@@ -712,13 +713,6 @@ class Archive:
             raise NotFound(f"no article in the archive at {canonical(text)}")
         return article_id
 
-    def known_urls(self, site: str) -> set[str]:
-        """Every URL at which an article of this site has been seen."""
-        rows = self.conn.execute(
-            "SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?", (site,)
-        )
-        return {r[0] for r in rows}
-
     def store_article(
         self,
         site: str,
@@ -797,7 +791,11 @@ class Archive:
                 article_id = int(cur.lastrowid or 0)
             else:
                 was = self.conn.execute("SELECT url, status FROM articles WHERE id = ?", (article_id,)).fetchone()
-                assert was is not None  # article_urls rows always point at an article
+                if was is None:  # a row deleted by hand, or an index out of step: never guess
+                    raise StoreError(
+                        f"{self.path}: article_urls names article {article_id}, which is not in the archive "
+                        f"(storing {final}); run PRAGMA foreign_key_check"
+                    )
                 key_is_new = self._owner(key) != article_id
                 if was["url"] != key and (redirected or (key_is_new and not duplicate)):
                     self.conn.execute("UPDATE articles SET url = ? WHERE id = ?", (key, article_id))
@@ -823,9 +821,10 @@ class Archive:
                 self.conn.execute(
                     "UPDATE article_urls SET reason = 'redirect' WHERE url = ? AND article_id = ?", (requested, article_id)
                 )
-            if duplicate:
+            if duplicate or (not redirected and self._is_duplicate_url(final, article_id)):
                 # one story under a second URL differs at most in the category it is filed
-                # under: no new version (it would flip back and forth between the two URLs)
+                # under: no new version, the first time or any later (it would flip back and
+                # forth between the two URLs); an edit shows at the article's own URL
                 version_id, new_version = int(self._latest_version_id(article_id)), False
             else:
                 version_id, new_version = self._place_version(article_id, at, digest, article, source, page_id)
@@ -848,6 +847,22 @@ class Archive:
                 for url, _ in urls:
                     self._touch_url(url, site, 200, article_id=article_id, fetched_at=at)
         return StoreResult(article_id, new_article, new_version, int(version_id), page_id, alias=duplicate)
+
+    def _is_duplicate_url(self, url: str, article_id: int) -> bool:
+        """The URL is one of the article's second URLs (`article_urls.reason = 'duplicate'`)."""
+        variants = url_variants(url)
+        return self.conn.execute(
+            f"SELECT 1 FROM article_urls WHERE url IN ({', '.join('?' * len(variants))}) AND article_id = ? "
+            "AND reason = 'duplicate' LIMIT 1",
+            (*variants, article_id),
+        ).fetchone() is not None
+
+    def duplicate_urls(self, article_id: int) -> set[str]:
+        """The article's second URLs: observations fetched there make no version."""
+        rows = self.conn.execute(
+            "SELECT url FROM article_urls WHERE article_id = ? AND reason = 'duplicate'", (article_id,)
+        )
+        return {r[0] for r in rows}
 
     def _latest_version_id(self, article_id: int) -> int:
         row = self.conn.execute("SELECT latest_version_id FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -1047,6 +1062,10 @@ class Archive:
                             detail={"misses": count})
         return article_id, gone
 
+    def is_gone(self, article_id: int) -> bool:
+        row = self.conn.execute("SELECT status FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None and row[0] == "gone"
+
     def serving_url(self, article_id: int) -> str | None:
         """The URL that last served the article (after redirects): where to look for it next."""
         row = self.conn.execute(
@@ -1111,6 +1130,10 @@ class Archive:
             )
             self.conn.execute("UPDATE articles SET latest_version_id = NULL WHERE id = ?", (gone,))
             self.conn.execute("DELETE FROM articles WHERE id = ?", (gone,))
+            for index in self._portal_ids.values():  # its portal ids are the kept article's now
+                for portal_key, owner in index.items():
+                    if owner == gone:
+                        index[portal_key] = keep
             self._event(keep, at, "merged", url=url, detail={"article_id": gone, "url": other["url"], "reason": reason})
         previous = None
         for v in self.conn.execute(
@@ -1165,13 +1188,11 @@ class Archive:
             (canonical(url), site, kind, at, at, status, 1 if error else 0, error, article_id),
         )
 
-    def failed_urls(self, site: str, limit: int = 500) -> list[str]:
-        """Article URLs whose last fetch failed: retried on the next run."""
-        rows = self.conn.execute(
-            "SELECT url FROM urls WHERE site = ? AND kind = 'article' AND last_error IS NOT NULL ORDER BY last_fetched_at LIMIT ?",
-            (site, limit),
-        )
-        return [r[0] for r in rows]
+    def touch_url(self, url: str, site: str, status: int | None, *, kind: str = "article") -> None:
+        """A fetch of the URL that answered as expected with nothing to store (a gone article
+        still gone): its crawl state says when, with no failure (it leaves the retry queue)."""
+        with self.transaction():
+            self._touch_url(url, site, status, kind=kind)
 
     # --- crawl state: the queue, listings, validators, re-visits (issue 5) -------------------
 
@@ -1275,6 +1296,22 @@ class Archive:
             (site,),
         ).fetchall()
 
+    def gone_rechecks(self, site: str, *, tried_before: str, limit: int) -> list[str]:
+        """URLs of the site's gone articles last tried (fetched, missed or re-checked) before
+        the ISO time `tried_before`, longest untried first, at most `limit`: a gone article
+        that answers again is live again, so each is asked again now and then."""
+        if limit <= 0:
+            return []
+        rows = self.conn.execute(
+            """SELECT url FROM (
+                   SELECT a.id, a.url, max(a.last_seen_at, coalesce(a.gone_at, ''), coalesce(u.last_fetched_at, '')) AS tried
+                   FROM articles a LEFT JOIN urls u ON u.url = a.url
+                   WHERE a.site = ? AND a.status = 'gone')
+               WHERE tried < ? ORDER BY tried, id LIMIT ?""",
+            (site, tried_before, limit),
+        )
+        return [r[0] for r in rows]
+
     def rebuild_search_index(self) -> None:
         """Re-index the latest version of every article. Migration 004's triggers keep the
         index in step; this is for an index damaged by hand. FTS5's own 'rebuild' must not
@@ -1307,6 +1344,20 @@ def _writer_lock(path: str) -> threading.RLock:
         if lock is None:
             lock = _WRITER_LOCKS[key] = threading.RLock()
         return lock
+
+
+def _journal_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """Switch to WAL. SQLite answers "database is locked" at once, without the busy
+    handler, while another connection switches a new file: wait for it like busy_timeout."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _host_key(url: str) -> str:

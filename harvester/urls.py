@@ -16,26 +16,44 @@ import re
 import socket
 import threading
 import time
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "canonical", "host_of", "netloc_of", "same_host", "in_scope", "is_private_host", "trust_canonical",
     "url_key", "url_variants", "looks_like_listing_url",
 ]
 
+# Parameters that never name a page: analytics campaign tags and click ids, and session
+# tokens. Names a portal may use for its own pages (`sid` in PHP-Nuke's
+# `modules.php?name=News&file=article&sid=123`, `src`, `source`, `from`, `ref`, `share`) are kept.
 _TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|zarsrc|zalo_?\w*|_ga|_gl|mc_cid|mc_eid|ref|refid|"
-    r"share|from|source|src|spm|igshid|yclid|__twitter_impression)$",
+    r"^(utm_\w+|fbclid|gclid|gclsrc|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|zarsrc|"
+    r"_ga|_gl|mc_cid|mc_eid|__twitter_impression)$",
     re.I,
 )
-_SESSION = re.compile(r"^(jsessionid|phpsessid|sid|sessionid|session_id|aspsessionid\w*|cfid|cftoken|__viewstate|__eventvalidation)$", re.I)
+_SESSION = re.compile(r"^(jsessionid|phpsessid|sessionid|session_id|aspsessionid\w*|cfid|cftoken|__viewstate|__eventvalidation)$", re.I)
+# `sid` is a session id only when it looks like one: a long token with letters in it
+# (PHP's 26-32 characters), not an article number
+_SESSION_SID = re.compile(r"^(?=.*[a-z])[0-9a-z]{16,}$", re.I)
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 
 
+def _split(url: str) -> SplitResult | None:
+    """urlsplit, or None for a URL that cannot be read: an unclosed IPv6 bracket
+    ("http://[bad/x.pdf"), a port that is not a number or out of range."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return None
+    return parts
+
+
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    parts = _split(url)
+    return (parts.hostname or "").lower() if parts else ""
 
 
 def _bare(host: str) -> str:
@@ -57,8 +75,25 @@ def canonical(url: str) -> str:
 
     >>> canonical("HTTPS://Sldtbxh.KonTum.gov.vn:443/tin-tuc/Bai-viet-10349?utm_source=fb&b=2&a=1#top")
     'https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-10349?a=1&b=2'
+
+    A URL that cannot be read is its own canonical form (it is never fetched: it is out of
+    every site's scope):
+
+    A page's own parameters stay, even those named like tracking ones (`sid`, `src`, `from`):
+
+    >>> canonical("http://a.gov.vn/modules.php?name=News&file=article&sid=123&utm_source=zalo")
+    'http://a.gov.vn/modules.php?file=article&name=News&sid=123'
+    >>> canonical("http://a.gov.vn/modules.php?name=News&file=article&sid=124")
+    'http://a.gov.vn/modules.php?file=article&name=News&sid=124'
+    >>> canonical("http://a.gov.vn/tin?id=5&sid=8f14e45fceea167a5a36dedd4bea2543")
+    'http://a.gov.vn/tin?id=5'
+
+    >>> canonical(" http://[bad/x.pdf")
+    'http://[bad/x.pdf'
     """
-    parts = urlsplit(url.strip())
+    parts = _split(url.strip())
+    if parts is None:
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     try:
@@ -73,7 +108,7 @@ def canonical(url: str) -> str:
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING.match(k) and not _SESSION.match(k)
+        if not _TRACKING.match(k) and not _SESSION.match(k) and not (k.lower() == "sid" and _SESSION_SID.match(v))
     ]
     query.sort()
     return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote, safe="/:@,;"), ""))
@@ -91,7 +126,9 @@ def url_key(url: str) -> str:
     >>> url_key("http://a.gov.vn/tin-tuc/index.html") == url_key("http://a.gov.vn/tin-tuc")
     True
     """
-    parts = urlsplit(canonical(url))
+    parts = _split(canonical(url))
+    if parts is None:
+        return canonical(url)
     host = _bare(parts.netloc)
     path = _DEFAULT_DOCS.sub("/", parts.path)
     if len(path) > 1:
@@ -102,7 +139,9 @@ def url_key(url: str) -> str:
 def url_variants(url: str) -> list[str]:
     """The canonical forms that share `url`'s key: with and without "www." and a trailing
     slash (the archive stores canonical forms; look any of these up)."""
-    parts = urlsplit(canonical(url))
+    parts = _split(canonical(url))
+    if parts is None:
+        return [canonical(url)]
     host = parts.netloc
     hosts = [host, _bare(host)] if host.startswith("www.") else [host, f"www.{host}"]
     path = parts.path
@@ -115,7 +154,9 @@ _LISTING_PATH = re.compile(r"([?&](page|trang|start|limitstart|pagenum|p)=\d+)|/
 
 def looks_like_listing_url(url: str) -> bool:
     """A pagination URL (`?page=3`, `/page-3/`, `/trang-3.html`, `/page/3/`)."""
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return False
     return bool(_LISTING_PATH.search(parts.path + ("?" + parts.query if parts.query else "")))
 
 
@@ -126,8 +167,11 @@ def trust_canonical(page_url: str, canonical_link: str | None) -> str | None:
         return None
     if not same_host(page_url, canonical_link):
         return None
-    path = urlsplit(canonical_link).path
-    if path in ("", "/") and urlsplit(page_url).path not in ("", "/"):
+    link, page = _split(canonical_link), _split(page_url)
+    if link is None or page is None:
+        return None
+    path = link.path
+    if path in ("", "/") and page.path not in ("", "/"):
         return None
     if looks_like_listing_url(canonical_link) and not looks_like_listing_url(page_url):
         return None
@@ -177,12 +221,11 @@ def _private(a: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def netloc_of(url: str) -> str:
     """'host' or 'host:port' when the URL names a non-default port."""
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return ""
     host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = parts.port
     if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         return f"{host}:{port}"
     return host
@@ -197,8 +240,8 @@ def in_scope(url: str, hosts: tuple[str, ...] | list[str]) -> bool:
     >>> in_scope("http://127.0.0.1:9/a", ("127.0.0.1:8001",))
     False
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https"):
         return False
     here = netloc_of(url)
     host = _bare(here.split(":")[0])

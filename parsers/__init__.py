@@ -84,15 +84,19 @@ def _detect(doc: HtmlElement, html: str, url: str) -> str:
     return best
 
 
+def _known(name: str) -> None:
+    if name != "auto" and name not in PLATFORMS:
+        raise ValueError(f"unknown platform {name!r}; known: auto, {', '.join(PLATFORMS)}")
+
+
 def _platform(name: str, doc: HtmlElement, html: str, url: str) -> Platform:
-    if name == "auto":
-        name = _detect(doc, html, url)
-    try:
-        return PLATFORMS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown platform {name!r}; known: auto, {', '.join(PLATFORMS)}"
-        ) from None
+    return PLATFORMS[_detect(doc, html, url) if name == "auto" else name]
+
+
+def _failed(url: str, exc: Exception) -> ParseError:
+    """A parser bug met on one page (an exception other than ParseError) is that page's
+    ParseError, naming the exception: the caller records the page, never dies on it."""
+    return ParseError(url, f"the parser failed on this page ({type(exc).__name__}: {exc})")
 
 
 def parse(
@@ -104,8 +108,19 @@ def parse(
     """Read the article on a page. Raises ParseError (with the reason) when there is none.
 
     The platform's parser runs first; if it cannot read the page, the generic parser tries,
-    and the error names both reasons when neither can.
+    and the error names both reasons when neither can. Any other exception a parser raises
+    on the page becomes a ParseError that names it.
     """
+    _known(platform)
+    try:
+        return _parse(html, url, platform, selectors)
+    except (ParseError, MemoryError):
+        raise
+    except Exception as exc:
+        raise _failed(url, exc) from exc
+
+
+def _parse(html: str, url: str, platform: str, selectors: Mapping[str, str | list[str]] | None) -> Article:
     if not unicodedata.is_normalized("NFC", html):
         html = unicodedata.normalize("NFC", html)  # labels and names are matched composed
     doc = _load(html, url)
@@ -128,10 +143,17 @@ def parse(
 
 
 def parse_listing(html: str, url: str, platform: str = "auto") -> Listing:
-    """The article links and next-page links of a listing page."""
-    doc = _load(html, url)
-    chosen = _platform(platform, doc, html, url)
-    return extract_listing(doc, url, chosen.listing_links, chosen.pagination, chosen.canonical)
+    """The article links and next-page links of a listing page (ParseError when the page
+    cannot be read, as `parse`)."""
+    _known(platform)
+    try:
+        doc = _load(html, url)
+        chosen = _platform(platform, doc, html, url)
+        return extract_listing(doc, url, chosen.listing_links, chosen.pagination, chosen.canonical)
+    except (ParseError, MemoryError):
+        raise
+    except Exception as exc:
+        raise _failed(url, exc) from exc
 
 
 def parse_bytes(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -233,13 +233,23 @@ def _collect(el: HtmlElement, parts: list[str]) -> None:
 
 
 def absolute(base_url: str, href: str | None) -> str | None:
-    """An absolute http(s) URL for a link, or None for javascript:, mailto:, data: and '#'."""
+    """An absolute http(s) URL for a link, or None for javascript:, mailto:, data:, '#' and a
+    malformed link (an unclosed IPv6 bracket, a port that is not a port): one bad href on a
+    page is no link, never an error.
+
+    >>> absolute("http://a.gov.vn/tin/1", "x-2.html"), absolute("http://a.gov.vn/tin/1", "http://[bad/x.pdf")
+    ('http://a.gov.vn/tin/x-2.html', None)
+    """
     if not href:
         return None
     href = href.strip().replace("\\", "/")
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
-    url = urljoin(base_url, href)
+    try:
+        url = urljoin(base_url, href)
+        urlsplit(url).port  # noqa: B018 (raises for a port out of range or not a number)
+    except ValueError:
+        return None
     return url if url.startswith(("http://", "https://")) else None
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from harvester.clock import VN_TZ
+from harvester.errors import StoreError
 from harvester.store import Archive
 from parsers import Article
 
@@ -162,3 +165,25 @@ def test_a_back_dated_capture_never_becomes_the_latest_version(archive: Archive)
     assert latest["body"] == "Bản sửa."
     row = archive.query("SELECT first_seen_at, last_seen_at FROM articles")[0]
     assert row["first_seen_at"] == T0.isoformat() and row["last_seen_at"] == (T0 + timedelta(days=10)).isoformat()
+
+
+def test_a_merge_leaves_no_stale_portal_id_behind(archive: Archive) -> None:
+    """The portal-id index still named the merged-away article: the next URL with its id
+    resolved to a deleted row."""
+    a, b = f"{SITE}/tin-tuc/Hoi-nghi-100", f"{SITE}/tin-tuc/Hoi-nghi-tong-ket-200"
+    first = _store(archive, _article(a), T0)
+    _store(archive, _article(b, body="Một bài khác."), T0 + timedelta(hours=1))
+    _store(archive, _article(b, body="Một bài khác."), T0 + timedelta(days=1), requested=a, final=b)  # a merge
+    assert archive.counts()["articles"] == 1
+    again = _store(archive, _article(f"{SITE}/khac/Hoi-nghi-tong-ket-200", body="Một bài khác."), T0 + timedelta(days=2))
+    assert again.article_id == first.article_id and not again.new_article
+    assert archive.counts()["articles"] == 1
+
+
+def test_a_url_naming_a_missing_article_is_a_store_error(archive: Archive) -> None:
+    url = f"{SITE}/tin-tuc/Hoi-nghi-1"
+    _store(archive, _article(url), T0)
+    archive.conn.execute("PRAGMA foreign_keys = OFF")  # damage made by hand
+    archive.conn.execute("DELETE FROM articles")
+    with pytest.raises(StoreError, match=r"article_urls names article \d+, which is not in the archive"):
+        _store(archive, _article(url), T0 + timedelta(days=1))

@@ -100,6 +100,57 @@ def test_the_deleted_article_is_gone_after_two_misses_and_kept(nights: dict) -> 
         assert archive.query("SELECT count(*) FROM article_events WHERE event = 'missing'")[0][0] == 2
 
 
+def test_a_404_is_one_error_http_then_gone_then_none(nights: dict, clock) -> None:  # noqa: ANN001
+    """Each run records one error for the deleted article: `http` at the first miss, `gone`
+    when it is marked gone; a re-check that finds it still gone is no error at all."""
+    site: FixtureSite = nights["site"]
+    url = nights["urls_night1"][nights["deleted"].id]
+    with Archive.open(nights["db"]) as archive:
+        clock.set(datetime(2026, 3, 4, 2, 0, tzinfo=VN_TZ))
+        harvest(demo_config([site], revisit=[{"every": 1}]), archive)
+        rows = archive.query("SELECT run_id, kind, status FROM errors WHERE url = ? ORDER BY id", (url,))
+        assert [tuple(r) for r in rows] == [(2, "http", 404), (3, "gone", 404)]
+        by_run = {r["run_id"]: json.loads(r["stats"])["errors_by_kind"] for r in archive.query("SELECT run_id, stats FROM run_sites")}
+        assert by_run[2] == {"http": 1} and by_run[3] == {"gone": 1} and by_run[4] == {}
+        state = archive.query("SELECT last_status, last_error, failures FROM urls WHERE url = ?", (url,))[0]
+        assert tuple(state) == (404, None, 0)  # tried tonight; out of the retry queue
+        assert url not in archive.pending_urls(site.name)
+
+
+def test_a_gone_article_is_checked_again_monthly_and_comes_back(nights: dict, clock) -> None:  # noqa: ANN001
+    """A gone article is asked again about every 30 days, after the due re-visits and within
+    their budget; one that answers again is live again with a `back` event."""
+    site: FixtureSite = nights["site"]
+    deleted = nights["deleted"]
+    path = site.path_of(deleted)
+    server = nights["server"]
+
+    def asked() -> int:
+        return sum(1 for r in server.requests_for(site) if r.path == path)
+
+    with Archive.open(nights["db"]) as archive:
+        article_id = archive.article_id_for(site.url_of(deleted))
+        config = demo_config([site], revisit=[{"every": 1}])
+        clock.set(datetime(2026, 3, 4, 2, 0, tzinfo=VN_TZ))
+        harvest(config, archive)  # the retry queue asks once more: still gone
+        deleted.status = 200  # the department puts it back
+        try:
+            before = asked()
+            clock.set(datetime(2026, 3, 20, 2, 0, tzinfo=VN_TZ))
+            harvest(config, archive)
+            assert asked() == before  # not due yet
+            clock.set(datetime(2026, 4, 3, 2, 0, tzinfo=VN_TZ))
+            harvest(demo_config([site], revisit=[{"every": 1}], revisit_budget=13), archive)
+            assert asked() == before  # the budget went to the 13 live articles
+            harvest(config, archive)
+            assert asked() == before + 1
+        finally:
+            deleted.status = 404  # the site is shared by the session's tests
+        row = archive.query("SELECT status, gone_at FROM articles WHERE id = ?", (article_id,))[0]
+        assert tuple(row) == ("live", None)
+        assert [e["event"] for e in archive.events(article_id)][-2:] == ["gone", "back"]
+
+
 def test_the_moved_article_is_one_article_with_both_urls(nights: dict) -> None:
     site: FixtureSite = nights["site"]
     old_url = nights["urls_night1"][nights["moved_from"].id]

@@ -97,3 +97,22 @@ def test_canonical_is_idempotent(path: str) -> None:
     url = "http://a.gov.vn/" + path
     assert canonical(canonical(url)) == canonical(url)
     assert url_key(url_key(url)) == url_key(url)
+
+
+@pytest.mark.parametrize("param", ["sid=123", "src=rss", "source=home", "from=tin-noi-bat", "ref=2", "share=1", "spm=a"])
+def test_parameters_a_site_may_use_for_its_own_pages_are_kept(param: str) -> None:
+    """PHP-Nuke's `modules.php?name=News&file=article&sid=123` names the article by `sid`;
+    `src`, `source`, `from`, `ref` and `share` may be a portal's own parameters too."""
+    assert param in canonical(f"http://a.gov.vn/modules.php?name=News&file=article&{param}").split("?")[1].split("&")
+    assert canonical("http://a.gov.vn/modules.php?name=News&file=article&sid=123") != canonical(
+        "http://a.gov.vn/modules.php?name=News&file=article&sid=124"
+    )
+
+
+@pytest.mark.parametrize(
+    "noise",
+    ["sid=8f14e45fceea167a5a36dedd4bea2543", "PHPSESSID=abc", "ASPSESSIONIDQASCTRDB=KJHGF", "jsessionid=1",
+     "utm_campaign=x", "fbclid=IwAR0", "gclid=Cj0", "msclkid=1", "zarsrc=30", "_ga=2.1"],
+)
+def test_session_tokens_and_click_ids_are_dropped(noise: str) -> None:
+    assert canonical(f"http://a.gov.vn/tin?id=5&{noise}") == "http://a.gov.vn/tin?id=5"
