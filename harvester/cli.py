@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -27,7 +29,7 @@ from .output import emit, output_options
 from .progress import FORMATS, setup_logging
 from .runner import Report, report_lines, run_and_report
 from .signals import GracefulStop
-from .store import Archive
+from .store import MIGRATIONS, Archive
 
 __all__ = ["cli"]
 
@@ -39,7 +41,8 @@ class ConfigProblem(click.ClickException):
 
 
 def translate_errors(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's errors into click's: `Error: <message>` and the right exit code."""
+    """Turn the library's errors into click's: `Error: <message>` and the right exit code.
+    SQLite's own errors (a damaged file, an archive too old to read) are the archive's."""
 
     @wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -49,6 +52,9 @@ def translate_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             raise ConfigProblem(str(exc)) from None
         except HarvestError as exc:
             raise click.ClickException(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            where = kwargs.get("db_path") or "the archive"
+            raise click.ClickException(str(StoreError(f"{where}: cannot read the archive ({exc})"))) from None
 
     return wrapper
 
@@ -134,6 +140,7 @@ def run(config_path: str, db_path: str, sites: tuple[str, ...], as_json: bool, w
     """
     config = load_config(config_path)
     config.select(list(sites))  # unknown names fail before anything is opened
+    check_writable_archive(db_path)
     fmt = setup_logging(log_format)
     with GracefulStop() as stop, ArchiveLock(db_path, command="run", wait=wait, should_stop=stop), \
             Archive.open(db_path) as archive:
@@ -198,6 +205,8 @@ def demo(db_path: str, articles: int, serve: bool, log_format: str) -> None:
     """
     from .demo import FixtureServer, FixtureSite
     from .demo.config import demo_config
+
+    check_writable_archive(db_path)
 
     sites = [
         FixtureSite("demo-sldtbxh", n_articles=articles, seed=1),
@@ -268,6 +277,7 @@ def schedule(config_path: str, db_path: str, dry_run: bool, count: int, jitter: 
         for row in next_runs(config, count, datetime.now(TIMEZONE)):
             click.echo(f"{row['site']} ({row['schedule']}): {', '.join(row['next'])}")
         return
+    check_writable_archive(db_path)
     fmt = setup_logging(log_format)
     with GracefulStop() as stop:
         scheduler = Scheduler(config, db_path, jitter=jitter, grace=misfire_grace, lock_wait=wait,
@@ -298,7 +308,7 @@ def status(db_path: str, runs: int, max_age: float | None, fmt: str) -> None:
     """
     from .health import site_overview
 
-    with Archive.open(db_path, readonly=True) as archive:
+    with open_archive(db_path) as archive:
         rows = site_overview(archive, runs=runs, max_age=max_age)
     if fmt in ("table", "csv"):
         flat = [
@@ -375,6 +385,7 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
 
     config = load_config(config_path)
     site = config.site(site_name)
+    check_writable_archive(db_path)
     source = source or ("warc" if files else "wayback")
     try:
         options = BackfillOptions(
@@ -409,11 +420,64 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
 # --- history and analytics (issue 6) ---------------------------------------------------------
 
 
+def _not_an_archive(db_path: str) -> StoreError:
+    return StoreError(
+        f"{db_path} is not an archive (no harvester tables in it; pass the archive with --db)"
+    )
+
+
 def open_archive(db_path: str) -> Archive:
-    """An existing archive for the read commands (migrated, so its views are current)."""
-    if db_path != ":memory:" and not Path(db_path).exists():
+    """An existing archive for the read commands, opened read-only: they never write to the
+    file they are given, and refuse one that is not an archive.
+
+    One exception: an archive an older version wrote (its migrations behind) is brought up
+    to date first when the file is writable, so the views the commands read exist; a
+    read-only one is read as it is (a command needing a newer view then says so)."""
+    if db_path == ":memory:":
+        return Archive.open(db_path)
+    from .web import is_archive
+
+    if not Path(db_path).exists():
         raise StoreError(f"{db_path}: no archive here (run 'harvester run' or 'harvester demo' first, or pass --db)")
-    return Archive.open(db_path)
+    if not is_archive(db_path):
+        raise _not_an_archive(db_path)
+    archive = Archive.open(db_path, readonly=True)
+    done = {r[0] for r in archive.query("SELECT name FROM migrations")}
+    if all(name in done for name, _ in MIGRATIONS):
+        return archive
+    archive.close()
+    folder = os.path.dirname(os.path.abspath(db_path))
+    if os.access(db_path, os.W_OK) and os.access(folder, os.W_OK):
+        Archive.open(db_path).close()  # applies the missing migrations
+    else:
+        click.echo(f"Warning: {db_path} was written by an older version and is read-only here; "
+                   "it is read as it is (a writable 'harvester run' brings it up to date)", err=True)
+    return Archive.open(db_path, readonly=True)
+
+
+def check_writable_archive(db_path: str) -> None:
+    """Before a command writes: the file is new, empty, or an archive; never another
+    SQLite database (or any other file), which would get the archive's tables added."""
+    if db_path == ":memory:" or not Path(db_path).exists() or Path(db_path).stat().st_size == 0:
+        return
+    from .web import is_archive
+
+    if not is_archive(db_path) and not _archive_being_made(db_path):
+        raise _not_an_archive(db_path)
+
+
+def _archive_being_made(db_path: str) -> bool:
+    """A new archive another process is creating: so far only its `migrations` table."""
+    try:
+        conn = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            columns = [r[1] for r in conn.execute("PRAGMA table_info(migrations)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return tables == ["migrations"] and columns == ["name", "applied_at"]
 
 
 @cli.command()
@@ -480,7 +544,7 @@ def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_p
     config = None
     if config_path is not None or Path("config.yaml").exists():
         config = load_config(config_path or "config.yaml")
-    open_archive(db_path).close()  # exists, and migrated
+    open_archive(db_path).close()  # exists, and is an archive
     with ArchiveLock(db_path, command="reparse"), Archive.open(db_path) as archive:
         result = run_reparse(archive, sites=sites or None, platform=platform, config=config, dry_run=dry_run)
     click.echo(result.summary(), err=True)
@@ -683,11 +747,12 @@ def search(query: str, db_path: str, sites: tuple[str, ...], province: str | Non
     from .search import COLUMNS
     from .search import search as run_search
 
-    try:
-        hits = run_search(db_path, query, site=list(sites), province=province, category=category,
-                          since=since, until=until, limit=limit)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+    with open_archive(db_path) as archive:
+        try:
+            hits = run_search(archive, query, site=list(sites), province=province, category=category,
+                              since=since, until=until, limit=limit)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
     if hits and hits[0].fallback:
         click.echo(f"No match for {query!r} with its diacritics; showing matches that ignore them.", err=True)
     elif hits and hits[0].mode.startswith("all terms"):

@@ -129,18 +129,19 @@ def search(
     `site` (one name or several), `province` and `category` filter (province and category
     ignoring case and diacritics); `since`/`until` bound `published_at`, both days
     included. An empty or punctuation-only query finds nothing. Raises ValueError for a bad
-    date or limit, StoreError for an archive without a search index.
+    date or limit, StoreError for a file that is not an archive or an archive without a
+    search index. Given a path, it opens the file read-only.
     """
     if isinstance(archive, Archive):
         return _search(archive, query, site, province, category, since, until, limit, marks)
+    from .web import is_archive
+
     path = Path(archive)
     if not path.exists():
         raise StoreError(f"{path}: no archive here (run 'harvester run' or 'harvester demo' first)")
-    try:
-        opened = Archive.open(path)
-    except StoreError:
-        opened = Archive.open(path, readonly=True)  # a read-only copy, already migrated
-    with opened:
+    if not is_archive(path):
+        raise StoreError(f"{path} is not an archive (no harvester tables in it)")
+    with Archive.open(path, readonly=True) as opened:  # a search never writes
         return _search(opened, query, site, province, category, since, until, limit, marks)
 
 

@@ -339,7 +339,7 @@ def test_rebuild_restores_a_damaged_index(filled: Archive) -> None:
     assert indexed(filled) == latest(filled)
 
 
-def test_an_archive_from_before_search_is_indexed_when_migrated(
+def test_an_archive_from_before_search_is_indexed_when_a_command_migrates_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "before.db"
@@ -349,6 +349,12 @@ def test_an_archive_from_before_search_is_indexed_when_migrated(
         with pytest.raises(StoreError, match="no search index"):
             search(archive, "dak glei")
     monkeypatch.undo()
+    with pytest.raises(StoreError, match="no search index"):  # a path is opened read-only
+        search(path, "dak glei")
+    # the command brings a writable archive up to date first
+    result = CliRunner().invoke(cli, ["search", "dak glei", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert [r["url"].rsplit("/", 1)[1] for r in json.loads(result.stdout)] == ["dak-glei"]
     assert slugs(search(path, "dak glei")) == ["dak-glei"]
 
 
