@@ -373,7 +373,8 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
     capture time as the observation time: edits become versions, view counts a series.
     Resumable: a second run continues where the first stopped and fetches nothing twice.
     Polite: one request at a time, --delay apart, Retry-After honoured. Exit status 0 when
-    the archive was read (skipped captures are reported), 1 when it could not be.
+    the archive was read (skipped captures are reported), 1 when it could not be (or none
+    of the FILEs is a WARC/ARC file).
 
     Example:
 
