@@ -27,7 +27,7 @@ from .errors import ConfigError, HarvestError, StoreError
 from .lock import ArchiveLock
 from .output import emit, output_options
 from .progress import FORMATS, setup_logging
-from .runner import Report, report_lines, run_and_report
+from .runner import Report, log_report, run_and_report
 from .signals import GracefulStop
 from .store import MIGRATIONS, Archive
 
@@ -103,11 +103,7 @@ def wait_option(default: float, what: str) -> Callable[[Callable[..., Any]], Cal
 def print_report(report: Report, log_format: str = "text") -> None:
     """The per-site summary of a run and its health flags, on stderr (one JSON record in
     --log-format json)."""
-    if log_format == "json":
-        logging.getLogger("harvester.report").info(report.text(), extra={"event": "run_done", "data": report.as_dict()})
-        return
-    for line in report_lines(report):
-        click.echo(line, err=True)
+    log_report(report, log_format, echo=lambda line: click.echo(line, err=True))
 
 
 def say(message: str, log_format: str) -> None:
