@@ -189,9 +189,10 @@ def parse(file: str, url: str, platform: str, content_type: str | None, selector
 @click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False), help="The archive to fill.")
 @click.option("--articles", default=30, show_default=True, type=click.IntRange(1, 100_000), help="Articles per sample site.")
 @click.option("--serve", is_flag=True, help="Keep serving the sample sites after the harvest (Ctrl-C to stop).")
+@wait_option(0, "the demo")
 @log_format_option
 @translate_errors
-def demo(db_path: str, articles: int, serve: bool, log_format: str) -> None:
+def demo(db_path: str, articles: int, serve: bool, wait: float, log_format: str) -> None:
     """Serve bundled sample department sites on 127.0.0.1 and harvest them: the whole
     pipeline, offline.
 
@@ -214,7 +215,7 @@ def demo(db_path: str, articles: int, serve: bool, log_format: str) -> None:
         config = demo_config(sites)
         fmt = setup_logging(log_format)
         say(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), fmt)
-        with GracefulStop() as stop, ArchiveLock(db_path, command="demo", should_stop=stop), \
+        with GracefulStop() as stop, ArchiveLock(db_path, command="demo", wait=wait, should_stop=stop), \
                 Archive.open(db_path) as archive:
             report = run_and_report(config, archive, None, command="demo", db_path=db_path,
                                     log_format=fmt, should_stop=stop)
@@ -358,10 +359,11 @@ def _month_option(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @config_option
 @db_option
+@wait_option(0, "the backfill")
 @translate_errors
 def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: str | None, until: str | None,
              archive_url: str | None, delay: float | None, max_captures: int | None, relist: bool, as_json: bool,
-             config_path: str, db_path: str) -> None:
+             config_path: str, db_path: str, wait: float) -> None:
     """Recover a site's past articles from web archives: the Wayback Machine, or WARC files
     (your own crawl, a Common Crawl extract).
 
@@ -403,7 +405,7 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
 
     click.echo(f"{site.name}: backfill from {source} ({options.archive_url if source == 'wayback' else ', '.join(files)})", err=True)
     # a writer like `run`: the archive's lock, and SIGTERM/Ctrl-C stop after the capture in hand
-    with GracefulStop() as stop, ArchiveLock(db_path, command="backfill", should_stop=stop), \
+    with GracefulStop() as stop, ArchiveLock(db_path, command="backfill", wait=wait, should_stop=stop), \
             Archive.open(db_path) as archive:
         archive.sync_sites(config.sites)
         report = run_backfill(site, archive, options, progress=progress, should_stop=stop)
@@ -521,8 +523,10 @@ def history(article: str, db_path: str, fmt: str, full: bool, superseded: bool, 
               help="Per-site platform and selectors, as the harvest uses them [default: config.yaml when present].")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@wait_option(0, "the reparse")
 @translate_errors
-def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_path: str | None, dry_run: bool, as_json: bool) -> None:
+def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_path: str | None, dry_run: bool,
+            as_json: bool, wait: float) -> None:
     """Re-extract every stored article page with today's parsers; write new versions only
     where the extraction changed (stamped with the parser version), and mark the versions
     they replace as superseded. The sites are not contacted.
@@ -542,7 +546,7 @@ def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_p
     if config_path is not None or Path("config.yaml").exists():
         config = load_config(config_path or "config.yaml")
     open_archive(db_path).close()  # exists, and is an archive
-    with ArchiveLock(db_path, command="reparse"), Archive.open(db_path) as archive:
+    with ArchiveLock(db_path, command="reparse", wait=wait), Archive.open(db_path) as archive:
         result = run_reparse(archive, sites=sites or None, platform=platform, config=config, dry_run=dry_run)
     click.echo(result.summary(), err=True)
     for failure in result.failures[:5]:
