@@ -67,8 +67,11 @@ def cli() -> None:
 
     Example:
 
+    \b
         harvester run                       # one pass over config.yaml into archive.db
         harvester demo                      # the same, offline, on bundled sample sites
+        harvester search "giam ngheo" -t    # search what was harvested
+        harvester COMMAND --help            # each command's options and examples
     """
 
 
@@ -132,7 +135,9 @@ def run(config_path: str, db_path: str, sites: tuple[str, ...], as_json: bool, w
 
     Example:
 
+    \b
         harvester run --site sldtbxh-kontum --db archive.db
+        harvester run --wait 3600 --log-format text    # from cron: wait for a run in hand
     """
     config = load_config(config_path)
     config.select(list(sites))  # unknown names fail before anything is opened
@@ -163,6 +168,7 @@ def parse(file: str, url: str, platform: str, content_type: str | None, selector
 
     Example:
 
+    \b
         harvester parse page.html --url https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-8814
         harvester parse page.html --url https://x.gov.vn/a --selector date=span.ngay
     """
@@ -198,7 +204,11 @@ def demo(db_path: str, articles: int, serve: bool, wait: float, log_format: str)
 
     Example:
 
-        harvester demo && harvester run --help
+    \b
+        harvester demo                                  # harvest the sample sites into demo.db
+        harvester search "giam ngheo" --db demo.db -t   # then search what it stored
+        harvester status --db demo.db -t                # and see each site's run
+        harvester demo --serve                          # keep the sites up to browse them
     """
     from .demo import FixtureServer, FixtureSite
     from .demo.config import demo_config
@@ -376,6 +386,7 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
 
     Example:
 
+    \b
         harvester backfill sldtbxh-kontum --from 2018-01 --until 2025-06
         harvester backfill sldtbxh-kontum --source warc crawl.warc.gz
     """
@@ -743,7 +754,9 @@ def search(query: str, db_path: str, sites: tuple[str, ...], province: str | Non
 
     Example:
 
+    \b
         harvester search "dak glei" --province "Kon Tum" --since 2023-01-01 -t
+        harvester search "Đăk Glei" --csv > dak-glei.csv
     """
     from .search import COLUMNS
     from .search import search as run_search
