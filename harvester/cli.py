@@ -714,21 +714,17 @@ def serve(db_path: str, host: str, port: int, print_metadata: bool) -> None:
 
 
 class _Day(click.ParamType):
-    """A YYYY-MM-DD date."""
+    """A YYYY-MM-DD date, read by search's own parser (so the two never disagree)."""
 
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from datetime import date
+        from .search import parse_day
 
-        if isinstance(value, date):
-            return value
         try:
-            if len(value) == 10:
-                return date.fromisoformat(value)
+            return parse_day(value)
         except ValueError:
-            pass
-        self.fail(f"expected a date like 2023-09-16, got {value!r}", param, ctx)
+            self.fail(f"expected a date like 2023-09-16, got {value!r}", param, ctx)
 
 
 @cli.command()

@@ -38,7 +38,7 @@ from parsers.normalise import display, has_diacritics, search_key
 from .errors import StoreError
 from .store import Archive
 
-__all__ = ["Hit", "Query", "parse_query", "search", "COLUMNS"]
+__all__ = ["Hit", "Query", "parse_day", "parse_query", "search", "COLUMNS"]
 
 # the columns of `harvester search` output, in order
 COLUMNS = ("url", "site", "title", "published_at", "views", "snippet")
@@ -200,11 +200,19 @@ def _require_index(archive: Archive) -> None:
         )
 
 
-def _day(value: date | str, name: str) -> date:
+def parse_day(value: date | str, name: str = "date") -> date:
+    """A day as YYYY-MM-DD exactly (the one form --since/--until take), or ValueError.
+
+    >>> parse_day("2023-01-05")
+    datetime.date(2023, 1, 5)
+    >>> parse_day("2023-W01-1")
+    Traceback (most recent call last):
+    ValueError: date: expected a date like 2023-09-16, got '2023-W01-1'
+    """
     if isinstance(value, date):
         return value
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(value).strip()):
             return date.fromisoformat(str(value).strip())
     except ValueError:
         pass
@@ -244,8 +252,8 @@ def _filters(
         if not tokens:
             return None
         groups.append(tokens)
-    first = _day(since, "since") if since is not None else None
-    last = _day(until, "until") if until is not None else None
+    first = parse_day(since, "since") if since is not None else None
+    last = parse_day(until, "until") if until is not None else None
     if first is not None or last is not None:
         groups.append(_date_tokens(first, last))
         if first is not None:

@@ -421,6 +421,17 @@ def test_the_command_errors(tmp_path: Path, filled: Archive) -> None:
     assert result.exit_code == 2 and "expected a date" in result.output
 
 
+@pytest.mark.parametrize("day", ["20230101xx", "2023-W01-1", "20230101", "2023-1-5", "٢٠٢٣-٠١-٠١", "2023-01-01T00:00"])
+def test_the_command_and_the_library_read_dates_alike(filled: Archive, day: str) -> None:
+    """The command's --since once accepted what Python 3.11's fromisoformat does (week
+    dates, basic format) while search() refused them: one parser now serves both."""
+    with pytest.raises(ValueError, match="expected a date like 2023-09-16"):
+        search(filled, "x", since=day)
+    for option in ("--since", "--until"):
+        result = CliRunner().invoke(cli, ["search", "x", "--db", filled.path, option, day])
+        assert result.exit_code == 2 and "expected a date like 2023-09-16" in result.output
+
+
 # --- end to end: a harvest of the fixture server ----------------------------------------------
 
 
