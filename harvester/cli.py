@@ -109,6 +109,9 @@ def print_report(report: Report, log_format: str = "text") -> None:
     log_report(report, log_format, echo=lambda line: click.echo(line, err=True))
 
 
+DEMO_PORTS = (8731, 8732)  # one per sample site
+
+
 def say(message: str, log_format: str) -> None:
     """A line for the operator on stderr (a JSON record in --log-format json)."""
     if log_format == "json":
@@ -221,9 +224,21 @@ def demo(db_path: str, articles: int, serve: bool, wait: float, log_format: str)
                     site_title="Sở Tư pháp tỉnh Kon Tum", counter=120877),
     ]
     # fixed ports keep the sample sites' URLs (and so their articles) the same across runs
-    with FixtureServer(sites, ports=[8731, 8732]):
-        config = demo_config(sites)
+    with FixtureServer(sites, ports=list(DEMO_PORTS)) as server:
         fmt = setup_logging(log_format)
+        if server.fell_back:
+            busy = ", ".join(str(p) for p in server.fell_back)
+            if Path(db_path).exists() and Path(db_path).stat().st_size > 0:
+                raise StoreError(
+                    f"port {busy} is in use (another 'harvester demo --serve'?): the sample sites must keep "
+                    f"their addresses, or {db_path} would file the same stories again under new ones; "
+                    "stop what holds the port, or pass a new --db"
+                )
+            say(f"Warning: port {busy} is in use; the sample sites are served on "
+                + ", ".join(str(p) for p in server.fell_back.values())
+                + f" instead. A later demo into {db_path} on the usual ports would file the same stories "
+                "again under new addresses.", fmt)
+        config = demo_config(sites)
         say(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), fmt)
         with GracefulStop() as stop, ArchiveLock(db_path, command="demo", wait=wait, should_stop=stop), \
                 Archive.open(db_path) as archive:
