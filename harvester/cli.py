@@ -120,6 +120,21 @@ def say(message: str, log_format: str) -> None:
         click.echo(message, err=True)
 
 
+def refuse_options(names: tuple[str, ...], why: str) -> None:
+    """A usage error for those of `names` (parameter names) the user gave: an option that
+    does not apply is refused, never silently ignored."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    given = [
+        p.opts[-1] if p.opts[-1].startswith("--") else p.opts[0]
+        for p in ctx.command.params
+        if p.name in names and ctx.get_parameter_source(p.name) not in (None, ParameterSource.DEFAULT)
+    ]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply {why}")
+
+
 @cli.command()
 @config_option
 @db_option
@@ -292,6 +307,8 @@ def schedule(config_path: str, db_path: str, dry_run: bool, count: int, jitter: 
     from .cron import TIMEZONE
     from .schedule import Scheduler, next_runs
 
+    if not dry_run:
+        refuse_options(("count",), "without --dry-run")
     config = load_config(config_path)
     if dry_run:
         click.echo(f"Next {count} run(s) per site, {TIMEZONE}"
@@ -338,8 +355,8 @@ def status(db_path: str, runs: int, max_age: float | None, fmt: str) -> None:
                 "site": r["site"],
                 "flags": "; ".join(f["flag"] + (f"/{f['field']}" if f["field"] else "") for f in r["flags"]) or "",
                 "last_run_at": r["last_run_at"],
-                "status": r["last_status"],
-                "new": r["new_articles"],
+                "last_status": r["last_status"],
+                "new_articles": r["new_articles"],
                 "articles": r["articles"],
                 "errors": r["errors"],
                 "recent": " ".join(x["status"] or "?" for x in r["recent"]),
@@ -408,10 +425,12 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
     from .backfill import BackfillOptions
     from .backfill import backfill as run_backfill
 
+    source = source or ("warc" if files else "wayback")
+    if source == "warc":
+        refuse_options(("archive_url", "delay", "relist"), "to WARC files (only to --source wayback)")
     config = load_config(config_path)
     site = config.site(site_name)
     check_writable_archive(db_path)
-    source = source or ("warc" if files else "wayback")
     try:
         options = BackfillOptions(
             source=source, files=files, since=since, until=until,
@@ -529,6 +548,10 @@ def history(article: str, db_path: str, fmt: str, full: bool, superseded: bool, 
     """
     from .history import article_header, render_text, table_row, timeline
 
+    if fmt != "text":
+        refuse_options(("context",), "without --text")
+    if fmt in ("text", "table", "csv"):
+        refuse_options(("full",), f"to --{fmt} output (only to JSON and --nl)")
     with open_archive(db_path) as archive:
         article_id = archive.find_article(article)
         entries = timeline(archive, article_id, full=full, superseded=superseded)
@@ -628,6 +651,8 @@ def views(articles: tuple[str, ...], db_path: str, top: int | None, by_site: boo
     modes = sum([bool(articles), top is not None, by_site])
     if modes != 1:
         raise click.UsageError("give article ids or URLs, or --top N, or --by-site (one of them)")
+    if articles:
+        refuse_options(("sites",), "to an article's views (only to --top and --by-site)")
     with open_archive(db_path) as archive:
         if articles:
             ids = [archive.find_article(a) for a in articles]
@@ -720,7 +745,9 @@ def serve(db_path: str, host: str, port: int, print_metadata: bool) -> None:
     from .web import metadata_for
     from .web import serve as run_server
 
-    open_archive(db_path).close()  # exists, and migrated: the views the queries use are there
+    if print_metadata:
+        refuse_options(("host", "port"), "with --print-metadata")
+    open_archive(db_path).close()  # an archive, up to date: the views the queries use are there
     if print_metadata:
         click.echo(json.dumps(metadata_for(db_path), ensure_ascii=False, indent=2))
         return
@@ -760,8 +787,9 @@ def search(query: str, db_path: str, sites: tuple[str, ...], province: str | Non
     Type as you would: without diacritics ("giam ngheo") a query matches any marks;
     with them ("giảm nghèo") it matches those marks, with either tone placement (hoà = hòa).
     Several words match as a phrase first, then anywhere in the article; `term*` is a
-    prefix; a query that starts with "-" follows "--". Prints url, site, title,
-    published_at, views (the latest count) and a snippet with the matched words [marked].
+    prefix; a query that starts with "-" follows "--". Prints article_id (what history and
+    views take), url, site, title, published_at, views (the latest count) and a snippet
+    with the matched words [marked].
 
     Example:
 

@@ -41,7 +41,7 @@ from .store import Archive
 __all__ = ["Hit", "Query", "parse_day", "parse_query", "search", "COLUMNS"]
 
 # the columns of `harvester search` output, in order
-COLUMNS = ("url", "site", "title", "published_at", "views", "snippet")
+COLUMNS = ("article_id", "url", "site", "title", "published_at", "views", "snippet")
 _MAX_TERMS = 32
 _TERM = re.compile(r"([^\W_]+)(\*?)")
 _START, _END = "\x02", "\x03"

@@ -266,6 +266,7 @@ def test_views_are_the_latest_known_count(filled: Archive) -> None:
     hit = search(filled, "dak glei")[0]
     assert hit.views == 20
     assert hit.as_row() == {
+        "article_id": filled.article_id_for("http://sldtbxh-kontum.example/tin-tuc/dak-glei"),
         "url": "http://sldtbxh-kontum.example/tin-tuc/dak-glei",
         "site": "sldtbxh-kontum",
         "title": "Phiên giao dịch việc làm tại Đăk Glei",
@@ -374,11 +375,15 @@ def test_the_command_prints_json_csv_and_tables(filled: Archive) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [r["url"].rsplit("/", 1)[1] for r in rows] == ["dak-glei", "body-only"]
-    assert list(rows[0]) == ["url", "site", "title", "published_at", "views", "snippet"]
+    assert list(rows[0]) == ["article_id", "url", "site", "title", "published_at", "views", "snippet"]
+    # the id is the one history and views take
+    history = runner.invoke(cli, ["history", str(rows[0]["article_id"]), "--db", db])
+    assert history.exit_code == 0, history.output
+    assert rows[0]["title"] in history.stdout
     result = runner.invoke(
         cli, ["search", "dak glei", "--db", db, "--csv", "--province", "Kon Tum", "--limit", "1"]
     )
-    assert result.stdout.splitlines()[0] == "url,site,title,published_at,views,snippet"
+    assert result.stdout.splitlines()[0] == "article_id,url,site,title,published_at,views,snippet"
     assert len(result.stdout.splitlines()) == 2
     result = runner.invoke(cli, ["search", "dak glei", "--db", db, "-t"])
     assert result.exit_code == 0 and "Đăk Glei" in result.stdout
