@@ -549,7 +549,8 @@ class _Job:
                     self.report.example(f"{name}: {exc.reason} (after {read} captures)")
                     if read:
                         self.report.notes.append(
-                            f"{name}: damaged after {read} captures; those were read, the rest of the file cannot be"
+                            f"{name}: damaged after {read} captures; those were read, "
+                            "the rest of the file cannot be"
                         )
             if self.report.listed == before and name not in self.unreadable:
                 self.report.notes.append(

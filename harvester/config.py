@@ -214,6 +214,10 @@ def _number(
     return value
 
 
+def _seconds(value: Any, where: str, source: str | None, *, minimum: float = 0) -> float:
+    return float(_number(value, where, source, minimum=minimum, maximum=SECONDS_MAX))
+
+
 def _text(value: Any, where: str, source: str | None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(where, f"expected a non-empty string, got {value!r}", source)
@@ -285,9 +289,11 @@ def _crawl(raw: dict[str, Any], where: str, source: str | None, base: Any) -> di
     """The crawl settings a site may override: retries, backoff, overlap, revisit, budget."""
     values: dict[str, Any] = {}
     if "retries" in raw:
-        values["retries"] = _number(raw["retries"], f"{where}.retries", source, maximum=RETRIES_MAX, integer=True)
+        values["retries"] = _number(
+            raw["retries"], f"{where}.retries", source, maximum=RETRIES_MAX, integer=True
+        )
     if "backoff" in raw:
-        values["backoff"] = float(_number(raw["backoff"], f"{where}.backoff", source, maximum=SECONDS_MAX))
+        values["backoff"] = _seconds(raw["backoff"], f"{where}.backoff", source)
     if "overlap" in raw:
         values["overlap"] = _number(raw["overlap"], f"{where}.overlap", source, integer=True)
     if "revisit" in raw:
@@ -321,9 +327,9 @@ def _defaults(raw: Any, source: str | None) -> Defaults:
     d = Defaults()
     values: dict[str, Any] = {}
     if "delay" in raw:
-        values["delay"] = float(_number(raw["delay"], "defaults.delay", source, maximum=SECONDS_MAX))
+        values["delay"] = _seconds(raw["delay"], "defaults.delay", source)
     if "timeout" in raw:
-        values["timeout"] = float(_number(raw["timeout"], "defaults.timeout", source, minimum=1, maximum=SECONDS_MAX))
+        values["timeout"] = _seconds(raw["timeout"], "defaults.timeout", source, minimum=1)
     if "user_agent" in raw:
         values["user_agent"] = _user_agent(raw["user_agent"], "defaults.user_agent", source)
     if "schedule" in raw:
@@ -334,7 +340,7 @@ def _defaults(raw: Any, source: str | None) -> Defaults:
     if "archive_url" in raw:
         values["archive_url"] = _url(raw["archive_url"], "defaults.archive_url", source).rstrip("/")
     if "archive_delay" in raw:
-        values["archive_delay"] = float(_number(raw["archive_delay"], "defaults.archive_delay", source, maximum=SECONDS_MAX))
+        values["archive_delay"] = _seconds(raw["archive_delay"], "defaults.archive_delay", source)
     values.update(_crawl(raw, "defaults", source, d))
     return Defaults(**{**d.__dict__, **values})
 
@@ -396,8 +402,11 @@ def _site(raw: Any, i: int, defaults: Defaults, source: str | None) -> Site:
         department=_text(raw["department"], f"{where}.department", source),
         start_urls=start_urls,
         platform=platform,
-        delay=float(num("delay", defaults.delay, maximum=SECONDS_MAX)),
-        timeout=float(num("timeout", defaults.timeout, minimum=1, maximum=SECONDS_MAX)),
+        delay=_seconds(raw["delay"], f"{where}.delay", source) if "delay" in raw else defaults.delay,
+        timeout=(
+            _seconds(raw["timeout"], f"{where}.timeout", source, minimum=1)
+            if "timeout" in raw else defaults.timeout
+        ),
         max_pages=num("max_pages", defaults.max_pages, minimum=1, integer=True),
         max_bytes=num("max_bytes", defaults.max_bytes, minimum=1, integer=True),
         max_urls=num("max_urls", defaults.max_urls, minimum=1, integer=True),
@@ -439,7 +448,7 @@ def _notify(raw: Any, source: str | None) -> Notify | None:
     when = raw.get("when", "problems")
     if when not in ("problems", "always"):
         raise ConfigError("notify.when", f"expected 'problems' or 'always', got {when!r}", source)
-    timeout = float(_number(raw["timeout"], "notify.timeout", source, minimum=1, maximum=SECONDS_MAX)) if "timeout" in raw else 30.0
+    timeout = _seconds(raw["timeout"], "notify.timeout", source, minimum=1) if "timeout" in raw else 30.0
     return Notify(command=command, url=url, when=when, timeout=timeout)
 
 

@@ -402,7 +402,8 @@ def site_overview(
                     }
                 )
         error = archive.query(
-            f"""SELECT e.at, e.url, e.kind, e.message FROM errors e LEFT JOIN runs r ON r.id = e.run_id
+            f"""SELECT e.at, e.url, e.kind, e.message
+                FROM errors e LEFT JOIN runs r ON r.id = e.run_id
                 WHERE e.site = ? AND {_HARVESTS} ORDER BY e.id DESC LIMIT 1""",
             (site,),
         )
