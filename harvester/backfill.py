@@ -371,6 +371,8 @@ class _Job:
     should_stop: Callable[[], bool]
     stopped: bool = False
     listing_failed: bool = False
+    unreadable: list[str] = field(default_factory=list)  # WARC files not readable at all
+    damaged: list[str] = field(default_factory=list)  # WARC files read up to a damaged record
     unrecognised: int = 0
     rehome: Callable[[str], str] = field(init=False)
 
@@ -541,12 +543,16 @@ class _Job:
                     ):
                         self.record_capture(c.url, c.timestamp, c.digest, c.mimetype, c.location)
                 except FetchError as exc:
-                    self.listing_failed = True
-                    self.report.failed["listing: unreadable WARC"] += 1
-                    self.report.example(
-                        f"{name}: {exc.reason} (after {self.report.listed - before} captures)"
-                    )
-            if self.report.listed == before and not self.listing_failed:
+                    # reading it again would give the same: a file problem, not a failure to retry
+                    read = self.report.listed - before
+                    (self.damaged if read else self.unreadable).append(name)
+                    self.report.example(f"{name}: {exc.reason} (after {read} captures)")
+                    if read:
+                        self.report.notes.append(
+                            f"{name}: damaged after {read} captures; those were read, "
+                            "the rest of the file cannot be"
+                        )
+            if self.report.listed == before and name not in self.unreadable:
                 self.report.notes.append(
                     f"{name}: no capture of {', '.join(self.site.hosts)} in this file"
                 )
@@ -558,6 +564,8 @@ class _Job:
                     "total": self.report.listed,
                 },
             )
+        if self.unreadable and len(self.unreadable) == len(self.options.files):
+            self.stop("unreachable", f"not a WARC/ARC file: {', '.join(self.unreadable)}")
 
     # --- phase 2: fetch --------------------------------------------------------------------
 
@@ -764,7 +772,13 @@ class _Job:
         report.totals = {r[0]: int(r[1]) for r in rows}
         report.pending = report.totals.get("pending", 0) + report.totals.get("failed", 0)
         if report.status == "ok":
-            if self.listing_failed or report.failed:
+            if self.unreadable or self.damaged:
+                report.status = "partial"
+                report.message = "; ".join(
+                    [f"not a WARC/ARC file: {', '.join(self.unreadable)}"] * bool(self.unreadable)
+                    + [f"damaged: {', '.join(self.damaged)}"] * bool(self.damaged)
+                )
+            elif self.listing_failed or report.failed:
                 report.status = "partial"
                 report.message = "some requests failed; run again to retry them"
             if self.listing_failed and report.listed == 0 and not report.totals:

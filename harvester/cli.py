@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -25,9 +27,9 @@ from .errors import ConfigError, HarvestError, StoreError
 from .lock import ArchiveLock
 from .output import emit, output_options
 from .progress import FORMATS, setup_logging
-from .runner import Report, report_lines, run_and_report
+from .runner import Report, log_report, run_and_report
 from .signals import GracefulStop
-from .store import Archive
+from .store import MIGRATIONS, Archive
 
 __all__ = ["cli"]
 
@@ -39,7 +41,8 @@ class ConfigProblem(click.ClickException):
 
 
 def translate_errors(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's errors into click's: `Error: <message>` and the right exit code."""
+    """Turn the library's errors into click's: `Error: <message>` and the right exit code.
+    SQLite's own errors (a damaged file, an archive too old to read) are the archive's."""
 
     @wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -49,6 +52,9 @@ def translate_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             raise ConfigProblem(str(exc)) from None
         except HarvestError as exc:
             raise click.ClickException(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            where = kwargs.get("db_path") or "the archive"
+            raise click.ClickException(str(StoreError(f"{where}: cannot read the archive ({exc})"))) from None
 
     return wrapper
 
@@ -61,8 +67,11 @@ def cli() -> None:
 
     Example:
 
+    \b
         harvester run                       # one pass over config.yaml into archive.db
         harvester demo                      # the same, offline, on bundled sample sites
+        harvester search "giam ngheo" -t    # search what was harvested
+        harvester COMMAND --help            # each command's options and examples
     """
 
 
@@ -97,11 +106,10 @@ def wait_option(default: float, what: str) -> Callable[[Callable[..., Any]], Cal
 def print_report(report: Report, log_format: str = "text") -> None:
     """The per-site summary of a run and its health flags, on stderr (one JSON record in
     --log-format json)."""
-    if log_format == "json":
-        logging.getLogger("harvester.report").info(report.text(), extra={"event": "run_done", "data": report.as_dict()})
-        return
-    for line in report_lines(report):
-        click.echo(line, err=True)
+    log_report(report, log_format, echo=lambda line: click.echo(line, err=True))
+
+
+DEMO_PORTS = (8731, 8732)  # one per sample site
 
 
 def say(message: str, log_format: str) -> None:
@@ -110,6 +118,21 @@ def say(message: str, log_format: str) -> None:
         logging.getLogger("harvester.cli").info(message)
     else:
         click.echo(message, err=True)
+
+
+def refuse_options(names: tuple[str, ...], why: str) -> None:
+    """A usage error for those of `names` (parameter names) the user gave: an option that
+    does not apply is refused, never silently ignored."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    given = [
+        p.opts[-1] if p.opts[-1].startswith("--") else p.opts[0]
+        for p in ctx.command.params
+        if p.name in names and ctx.get_parameter_source(p.name) not in (None, ParameterSource.DEFAULT)
+    ]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply {why}")
 
 
 @cli.command()
@@ -130,10 +153,13 @@ def run(config_path: str, db_path: str, sites: tuple[str, ...], as_json: bool, w
 
     Example:
 
+    \b
         harvester run --site sldtbxh-kontum --db archive.db
+        harvester run --wait 3600 --log-format text    # from cron: wait for a run in hand
     """
     config = load_config(config_path)
     config.select(list(sites))  # unknown names fail before anything is opened
+    check_writable_archive(db_path)
     fmt = setup_logging(log_format)
     with GracefulStop() as stop, ArchiveLock(db_path, command="run", wait=wait, should_stop=stop), \
             Archive.open(db_path) as archive:
@@ -160,6 +186,7 @@ def parse(file: str, url: str, platform: str, content_type: str | None, selector
 
     Example:
 
+    \b
         harvester parse page.html --url https://sldtbxh.kontum.gov.vn/tin-tuc/Bai-viet-8814
         harvester parse page.html --url https://x.gov.vn/a --selector date=span.ngay
     """
@@ -186,18 +213,25 @@ def parse(file: str, url: str, platform: str, content_type: str | None, selector
 @click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False), help="The archive to fill.")
 @click.option("--articles", default=30, show_default=True, type=click.IntRange(1, 100_000), help="Articles per sample site.")
 @click.option("--serve", is_flag=True, help="Keep serving the sample sites after the harvest (Ctrl-C to stop).")
+@wait_option(0, "the demo")
 @log_format_option
 @translate_errors
-def demo(db_path: str, articles: int, serve: bool, log_format: str) -> None:
+def demo(db_path: str, articles: int, serve: bool, wait: float, log_format: str) -> None:
     """Serve bundled sample department sites on 127.0.0.1 and harvest them: the whole
     pipeline, offline.
 
     Example:
 
-        harvester demo && harvester run --help
+    \b
+        harvester demo                                  # harvest the sample sites into demo.db
+        harvester search "giam ngheo" --db demo.db -t   # then search what it stored
+        harvester status --db demo.db -t                # and see each site's run
+        harvester demo --serve                          # keep the sites up to browse them
     """
     from .demo import FixtureServer, FixtureSite
     from .demo.config import demo_config
+
+    check_writable_archive(db_path)
 
     sites = [
         FixtureSite("demo-sldtbxh", n_articles=articles, seed=1),
@@ -205,11 +239,23 @@ def demo(db_path: str, articles: int, serve: bool, log_format: str) -> None:
                     site_title="Sở Tư pháp tỉnh Kon Tum", counter=120877),
     ]
     # fixed ports keep the sample sites' URLs (and so their articles) the same across runs
-    with FixtureServer(sites, ports=[8731, 8732]):
-        config = demo_config(sites)
+    with FixtureServer(sites, ports=list(DEMO_PORTS)) as server:
         fmt = setup_logging(log_format)
+        if server.fell_back:
+            busy = ", ".join(str(p) for p in server.fell_back)
+            if Path(db_path).exists() and Path(db_path).stat().st_size > 0:
+                raise StoreError(
+                    f"port {busy} is in use (another 'harvester demo --serve'?): the sample sites must keep "
+                    f"their addresses, or {db_path} would file the same stories again under new ones; "
+                    "stop what holds the port, or pass a new --db"
+                )
+            say(f"Warning: port {busy} is in use; the sample sites are served on "
+                + ", ".join(str(p) for p in server.fell_back.values())
+                + f" instead. A later demo into {db_path} on the usual ports would file the same stories "
+                "again under new addresses.", fmt)
+        config = demo_config(sites)
         say(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), fmt)
-        with GracefulStop() as stop, ArchiveLock(db_path, command="demo", should_stop=stop), \
+        with GracefulStop() as stop, ArchiveLock(db_path, command="demo", wait=wait, should_stop=stop), \
                 Archive.open(db_path) as archive:
             report = run_and_report(config, archive, None, command="demo", db_path=db_path,
                                     log_format=fmt, should_stop=stop)
@@ -261,6 +307,8 @@ def schedule(config_path: str, db_path: str, dry_run: bool, count: int, jitter: 
     from .cron import TIMEZONE
     from .schedule import Scheduler, next_runs
 
+    if not dry_run:
+        refuse_options(("count",), "without --dry-run")
     config = load_config(config_path)
     if dry_run:
         click.echo(f"Next {count} run(s) per site, {TIMEZONE}"
@@ -268,6 +316,7 @@ def schedule(config_path: str, db_path: str, dry_run: bool, count: int, jitter: 
         for row in next_runs(config, count, datetime.now(TIMEZONE)):
             click.echo(f"{row['site']} ({row['schedule']}): {', '.join(row['next'])}")
         return
+    check_writable_archive(db_path)
     fmt = setup_logging(log_format)
     with GracefulStop() as stop:
         scheduler = Scheduler(config, db_path, jitter=jitter, grace=misfire_grace, lock_wait=wait,
@@ -298,7 +347,7 @@ def status(db_path: str, runs: int, max_age: float | None, fmt: str) -> None:
     """
     from .health import site_overview
 
-    with Archive.open(db_path, readonly=True) as archive:
+    with open_archive(db_path) as archive:
         rows = site_overview(archive, runs=runs, max_age=max_age)
     if fmt in ("table", "csv"):
         flat = [
@@ -306,8 +355,8 @@ def status(db_path: str, runs: int, max_age: float | None, fmt: str) -> None:
                 "site": r["site"],
                 "flags": "; ".join(f["flag"] + (f"/{f['field']}" if f["field"] else "") for f in r["flags"]) or "",
                 "last_run_at": r["last_run_at"],
-                "status": r["last_status"],
-                "new": r["new_articles"],
+                "last_status": r["last_status"],
+                "new_articles": r["new_articles"],
                 "articles": r["articles"],
                 "errors": r["errors"],
                 "recent": " ".join(x["status"] or "?" for x in r["recent"]),
@@ -352,10 +401,11 @@ def _month_option(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @config_option
 @db_option
+@wait_option(0, "the backfill")
 @translate_errors
 def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: str | None, until: str | None,
              archive_url: str | None, delay: float | None, max_captures: int | None, relist: bool, as_json: bool,
-             config_path: str, db_path: str) -> None:
+             config_path: str, db_path: str, wait: float) -> None:
     """Recover a site's past articles from web archives: the Wayback Machine, or WARC files
     (your own crawl, a Common Crawl extract).
 
@@ -363,19 +413,24 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
     capture time as the observation time: edits become versions, view counts a series.
     Resumable: a second run continues where the first stopped and fetches nothing twice.
     Polite: one request at a time, --delay apart, Retry-After honoured. Exit status 0 when
-    the archive was read (skipped captures are reported), 1 when it could not be.
+    the archive was read (skipped captures are reported), 1 when it could not be (or none
+    of the FILEs is a WARC/ARC file).
 
     Example:
 
+    \b
         harvester backfill sldtbxh-kontum --from 2018-01 --until 2025-06
         harvester backfill sldtbxh-kontum --source warc crawl.warc.gz
     """
     from .backfill import BackfillOptions
     from .backfill import backfill as run_backfill
 
+    source = source or ("warc" if files else "wayback")
+    if source == "warc":
+        refuse_options(("archive_url", "delay", "relist"), "to WARC files (only to --source wayback)")
     config = load_config(config_path)
     site = config.site(site_name)
-    source = source or ("warc" if files else "wayback")
+    check_writable_archive(db_path)
     try:
         options = BackfillOptions(
             source=source, files=files, since=since, until=until,
@@ -395,7 +450,7 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
 
     click.echo(f"{site.name}: backfill from {source} ({options.archive_url if source == 'wayback' else ', '.join(files)})", err=True)
     # a writer like `run`: the archive's lock, and SIGTERM/Ctrl-C stop after the capture in hand
-    with GracefulStop() as stop, ArchiveLock(db_path, command="backfill", should_stop=stop), \
+    with GracefulStop() as stop, ArchiveLock(db_path, command="backfill", wait=wait, should_stop=stop), \
             Archive.open(db_path) as archive:
         archive.sync_sites(config.sites)
         report = run_backfill(site, archive, options, progress=progress, should_stop=stop)
@@ -409,11 +464,64 @@ def backfill(site_name: str, files: tuple[str, ...], source: str | None, since: 
 # --- history and analytics (issue 6) ---------------------------------------------------------
 
 
+def _not_an_archive(db_path: str) -> StoreError:
+    return StoreError(
+        f"{db_path} is not an archive (no harvester tables in it; pass the archive with --db)"
+    )
+
+
 def open_archive(db_path: str) -> Archive:
-    """An existing archive for the read commands (migrated, so its views are current)."""
-    if db_path != ":memory:" and not Path(db_path).exists():
+    """An existing archive for the read commands, opened read-only: they never write to the
+    file they are given, and refuse one that is not an archive.
+
+    One exception: an archive an older version wrote (its migrations behind) is brought up
+    to date first when the file is writable, so the views the commands read exist; a
+    read-only one is read as it is (a command needing a newer view then says so)."""
+    if db_path == ":memory:":
+        return Archive.open(db_path)
+    from .web import is_archive
+
+    if not Path(db_path).exists():
         raise StoreError(f"{db_path}: no archive here (run 'harvester run' or 'harvester demo' first, or pass --db)")
-    return Archive.open(db_path)
+    if not is_archive(db_path):
+        raise _not_an_archive(db_path)
+    archive = Archive.open(db_path, readonly=True)
+    done = {r[0] for r in archive.query("SELECT name FROM migrations")}
+    if all(name in done for name, _ in MIGRATIONS):
+        return archive
+    archive.close()
+    folder = os.path.dirname(os.path.abspath(db_path))
+    if os.access(db_path, os.W_OK) and os.access(folder, os.W_OK):
+        Archive.open(db_path).close()  # applies the missing migrations
+    else:
+        click.echo(f"Warning: {db_path} was written by an older version and is read-only here; "
+                   "it is read as it is (a writable 'harvester run' brings it up to date)", err=True)
+    return Archive.open(db_path, readonly=True)
+
+
+def check_writable_archive(db_path: str) -> None:
+    """Before a command writes: the file is new, empty, or an archive; never another
+    SQLite database (or any other file), which would get the archive's tables added."""
+    if db_path == ":memory:" or not Path(db_path).exists() or Path(db_path).stat().st_size == 0:
+        return
+    from .web import is_archive
+
+    if not is_archive(db_path) and not _archive_being_made(db_path):
+        raise _not_an_archive(db_path)
+
+
+def _archive_being_made(db_path: str) -> bool:
+    """A new archive another process is creating: so far only its `migrations` table."""
+    try:
+        conn = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            columns = [r[1] for r in conn.execute("PRAGMA table_info(migrations)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return tables == ["migrations"] and columns == ["name", "applied_at"]
 
 
 @cli.command()
@@ -440,6 +548,10 @@ def history(article: str, db_path: str, fmt: str, full: bool, superseded: bool, 
     """
     from .history import article_header, render_text, table_row, timeline
 
+    if fmt != "text":
+        refuse_options(("context",), "without --text")
+    if fmt in ("text", "table", "csv"):
+        refuse_options(("full",), f"to --{fmt} output (only to JSON and --nl)")
     with open_archive(db_path) as archive:
         article_id = archive.find_article(article)
         entries = timeline(archive, article_id, full=full, superseded=superseded)
@@ -460,8 +572,10 @@ def history(article: str, db_path: str, fmt: str, full: bool, superseded: bool, 
               help="Per-site platform and selectors, as the harvest uses them [default: config.yaml when present].")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@wait_option(0, "the reparse")
 @translate_errors
-def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_path: str | None, dry_run: bool, as_json: bool) -> None:
+def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_path: str | None, dry_run: bool,
+            as_json: bool, wait: float) -> None:
     """Re-extract every stored article page with today's parsers; write new versions only
     where the extraction changed (stamped with the parser version), and mark the versions
     they replace as superseded. The sites are not contacted.
@@ -480,8 +594,8 @@ def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_p
     config = None
     if config_path is not None or Path("config.yaml").exists():
         config = load_config(config_path or "config.yaml")
-    open_archive(db_path).close()  # exists, and migrated
-    with ArchiveLock(db_path, command="reparse"), Archive.open(db_path) as archive:
+    open_archive(db_path).close()  # exists, and is an archive
+    with ArchiveLock(db_path, command="reparse", wait=wait), Archive.open(db_path) as archive:
         result = run_reparse(archive, sites=sites or None, platform=platform, config=config, dry_run=dry_run)
     click.echo(result.summary(), err=True)
     for failure in result.failures[:5]:
@@ -537,6 +651,8 @@ def views(articles: tuple[str, ...], db_path: str, top: int | None, by_site: boo
     modes = sum([bool(articles), top is not None, by_site])
     if modes != 1:
         raise click.UsageError("give article ids or URLs, or --top N, or --by-site (one of them)")
+    if articles:
+        refuse_options(("sites",), "to an article's views (only to --top and --by-site)")
     with open_archive(db_path) as archive:
         if articles:
             ids = [archive.find_article(a) for a in articles]
@@ -629,7 +745,9 @@ def serve(db_path: str, host: str, port: int, print_metadata: bool) -> None:
     from .web import metadata_for
     from .web import serve as run_server
 
-    open_archive(db_path).close()  # exists, and migrated: the views the queries use are there
+    if print_metadata:
+        refuse_options(("host", "port"), "with --print-metadata")
+    open_archive(db_path).close()  # an archive, up to date: the views the queries use are there
     if print_metadata:
         click.echo(json.dumps(metadata_for(db_path), ensure_ascii=False, indent=2))
         return
@@ -638,21 +756,17 @@ def serve(db_path: str, host: str, port: int, print_metadata: bool) -> None:
 
 
 class _Day(click.ParamType):
-    """A YYYY-MM-DD date."""
+    """A YYYY-MM-DD date, read by search's own parser (so the two never disagree)."""
 
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from datetime import date
+        from .search import parse_day
 
-        if isinstance(value, date):
-            return value
         try:
-            if len(value) == 10:
-                return date.fromisoformat(value)
+            return parse_day(value)
         except ValueError:
-            pass
-        self.fail(f"expected a date like 2023-09-16, got {value!r}", param, ctx)
+            self.fail(f"expected a date like 2023-09-16, got {value!r}", param, ctx)
 
 
 @cli.command()
@@ -673,21 +787,25 @@ def search(query: str, db_path: str, sites: tuple[str, ...], province: str | Non
     Type as you would: without diacritics ("giam ngheo") a query matches any marks;
     with them ("giảm nghèo") it matches those marks, with either tone placement (hoà = hòa).
     Several words match as a phrase first, then anywhere in the article; `term*` is a
-    prefix; a query that starts with "-" follows "--". Prints url, site, title,
-    published_at, views (the latest count) and a snippet with the matched words [marked].
+    prefix; a query that starts with "-" follows "--". Prints article_id (what history and
+    views take), url, site, title, published_at, views (the latest count) and a snippet
+    with the matched words [marked].
 
     Example:
 
+    \b
         harvester search "dak glei" --province "Kon Tum" --since 2023-01-01 -t
+        harvester search "Đăk Glei" --csv > dak-glei.csv
     """
     from .search import COLUMNS
     from .search import search as run_search
 
-    try:
-        hits = run_search(db_path, query, site=list(sites), province=province, category=category,
-                          since=since, until=until, limit=limit)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+    with open_archive(db_path) as archive:
+        try:
+            hits = run_search(archive, query, site=list(sites), province=province, category=category,
+                              since=since, until=until, limit=limit)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
     if hits and hits[0].fallback:
         click.echo(f"No match for {query!r} with its diacritics; showing matches that ignore them.", err=True)
     elif hits and hits[0].mode.startswith("all terms"):

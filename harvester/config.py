@@ -32,6 +32,7 @@ Every `Site` comes out resolved: the defaults are applied, so nothing downstream
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,13 +191,31 @@ def _unknown(keys: Any, allowed: set[str], where: str, source: str | None) -> No
             raise ConfigError(f"{where}.{key}" if where else str(key), f"unknown setting{hint}", source)
 
 
-def _number(value: Any, where: str, source: str | None, *, minimum: float = 0, integer: bool = False) -> Any:
+# the most seconds a delay, backoff or timeout may be, and days a re-visit tier may span:
+# far beyond any sensible value, well within what sleeps and date arithmetic can take
+SECONDS_MAX = 86_400
+DAYS_MAX = 36_500
+RETRIES_MAX = 10  # the backoff doubles with each: 2**10 times the first wait
+
+
+def _number(
+    value: Any, where: str, source: str | None, *, minimum: float = 0, maximum: float | None = None,
+    integer: bool = False,
+) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
         kind = "a whole number" if integer else "a number"
         raise ConfigError(where, f"expected {kind}, got {value!r}", source)
+    if not math.isfinite(value):  # YAML's .inf and .nan are floats too
+        raise ConfigError(where, f"expected a finite number, got {value!r}", source)
     if value < minimum:
         raise ConfigError(where, f"must be at least {minimum}, got {value!r}", source)
+    if maximum is not None and value > maximum:
+        raise ConfigError(where, f"must be at most {maximum:,}, got {value!r}", source)
     return value
+
+
+def _seconds(value: Any, where: str, source: str | None, *, minimum: float = 0) -> float:
+    return float(_number(value, where, source, minimum=minimum, maximum=SECONDS_MAX))
 
 
 def _text(value: Any, where: str, source: str | None) -> str:
@@ -247,13 +266,13 @@ def _revisit(value: Any, where: str, source: str | None) -> tuple[RevisitTier, .
         _unknown(raw, {"younger_than", "every"}, here, source)
         if "every" not in raw:
             raise ConfigError(f"{here}.every", "missing: how many days between two visits", source)
-        every = float(_number(raw["every"], f"{here}.every", source))
+        every = float(_number(raw["every"], f"{here}.every", source, maximum=DAYS_MAX))
         younger = raw.get("younger_than")
         if younger is None:
             if i != len(value) - 1:
                 raise ConfigError(f"{here}.younger_than", "missing: only the last tier may cover every age", source)
         else:
-            younger = float(_number(younger, f"{here}.younger_than", source))
+            younger = float(_number(younger, f"{here}.younger_than", source, maximum=DAYS_MAX))
             if younger <= 0:
                 raise ConfigError(f"{here}.younger_than", f"must be more than 0 days, got {raw['younger_than']!r}", source)
             if tiers and tiers[-1].younger_than is not None and younger <= tiers[-1].younger_than:
@@ -270,9 +289,11 @@ def _crawl(raw: dict[str, Any], where: str, source: str | None, base: Any) -> di
     """The crawl settings a site may override: retries, backoff, overlap, revisit, budget."""
     values: dict[str, Any] = {}
     if "retries" in raw:
-        values["retries"] = _number(raw["retries"], f"{where}.retries", source, integer=True)
+        values["retries"] = _number(
+            raw["retries"], f"{where}.retries", source, maximum=RETRIES_MAX, integer=True
+        )
     if "backoff" in raw:
-        values["backoff"] = float(_number(raw["backoff"], f"{where}.backoff", source))
+        values["backoff"] = _seconds(raw["backoff"], f"{where}.backoff", source)
     if "overlap" in raw:
         values["overlap"] = _number(raw["overlap"], f"{where}.overlap", source, integer=True)
     if "revisit" in raw:
@@ -306,9 +327,9 @@ def _defaults(raw: Any, source: str | None) -> Defaults:
     d = Defaults()
     values: dict[str, Any] = {}
     if "delay" in raw:
-        values["delay"] = float(_number(raw["delay"], "defaults.delay", source))
+        values["delay"] = _seconds(raw["delay"], "defaults.delay", source)
     if "timeout" in raw:
-        values["timeout"] = float(_number(raw["timeout"], "defaults.timeout", source, minimum=1))
+        values["timeout"] = _seconds(raw["timeout"], "defaults.timeout", source, minimum=1)
     if "user_agent" in raw:
         values["user_agent"] = _user_agent(raw["user_agent"], "defaults.user_agent", source)
     if "schedule" in raw:
@@ -319,7 +340,7 @@ def _defaults(raw: Any, source: str | None) -> Defaults:
     if "archive_url" in raw:
         values["archive_url"] = _url(raw["archive_url"], "defaults.archive_url", source).rstrip("/")
     if "archive_delay" in raw:
-        values["archive_delay"] = float(_number(raw["archive_delay"], "defaults.archive_delay", source))
+        values["archive_delay"] = _seconds(raw["archive_delay"], "defaults.archive_delay", source)
     values.update(_crawl(raw, "defaults", source, d))
     return Defaults(**{**d.__dict__, **values})
 
@@ -381,8 +402,11 @@ def _site(raw: Any, i: int, defaults: Defaults, source: str | None) -> Site:
         department=_text(raw["department"], f"{where}.department", source),
         start_urls=start_urls,
         platform=platform,
-        delay=float(num("delay", defaults.delay)),
-        timeout=float(num("timeout", defaults.timeout, minimum=1)),
+        delay=_seconds(raw["delay"], f"{where}.delay", source) if "delay" in raw else defaults.delay,
+        timeout=(
+            _seconds(raw["timeout"], f"{where}.timeout", source, minimum=1)
+            if "timeout" in raw else defaults.timeout
+        ),
         max_pages=num("max_pages", defaults.max_pages, minimum=1, integer=True),
         max_bytes=num("max_bytes", defaults.max_bytes, minimum=1, integer=True),
         max_urls=num("max_urls", defaults.max_urls, minimum=1, integer=True),
@@ -424,7 +448,7 @@ def _notify(raw: Any, source: str | None) -> Notify | None:
     when = raw.get("when", "problems")
     if when not in ("problems", "always"):
         raise ConfigError("notify.when", f"expected 'problems' or 'always', got {when!r}", source)
-    timeout = float(_number(raw["timeout"], "notify.timeout", source, minimum=1)) if "timeout" in raw else 30.0
+    timeout = _seconds(raw["timeout"], "notify.timeout", source, minimum=1) if "timeout" in raw else 30.0
     return Notify(command=command, url=url, when=when, timeout=timeout)
 
 

@@ -36,6 +36,9 @@ from .store import Archive
 __all__ = ["Flag", "SiteStats", "Thresholds", "assess", "assess_site", "site_overview"]
 
 REACHED = ("ok", "partial")
+# harvests only: a backfill (`harvester backfill`, recorded as a run with its own run_sites
+# row) reads web archives, not the site, so it says nothing about the site's health
+_HARVESTS = "coalesce(r.command, '') NOT LIKE 'backfill%'"
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,9 @@ def assess_site(
 
 def _history(archive: Archive, site: str, before_run: int, t: Thresholds) -> list[SiteStats]:
     rows = archive.query(
-        "SELECT * FROM run_sites WHERE site = ? AND run_id < ? ORDER BY run_id DESC LIMIT ?",
+        f"""SELECT rs.* FROM run_sites rs JOIN runs r ON r.id = rs.run_id
+            WHERE rs.site = ? AND rs.run_id < ? AND {_HARVESTS}
+            ORDER BY rs.run_id DESC LIMIT ?""",
         (site, before_run, t.lookback),
     )
     flagged: dict[int, list[tuple[str, str | None]]] = {}
@@ -343,7 +348,8 @@ def site_overview(
     """Per site: its latest run and the few before, archive counts, flags, the last error.
 
     A site is flagged when its latest run was, or (with `max_age` hours) when it has not
-    been harvested for longer than that."""
+    been harvested for longer than that. Backfills are not harvests: they are left out of
+    the runs, the flags, the age and the last error."""
     names = [
         r[0]
         for r in archive.query(
@@ -362,9 +368,9 @@ def site_overview(
     out = []
     for site in names:
         recent = archive.query(
-            """SELECT rs.*, r.started_at AS run_started_at, r.finished_at AS run_finished_at
-               FROM run_sites rs JOIN runs r ON r.id = rs.run_id
-               WHERE rs.site = ? ORDER BY rs.run_id DESC LIMIT ?""",
+            f"""SELECT rs.*, r.started_at AS run_started_at, r.finished_at AS run_finished_at
+                FROM run_sites rs JOIN runs r ON r.id = rs.run_id
+                WHERE rs.site = ? AND {_HARVESTS} ORDER BY rs.run_id DESC LIMIT ?""",
             (site, runs),
         )
         last = recent[0] if recent else None
@@ -396,7 +402,9 @@ def site_overview(
                     }
                 )
         error = archive.query(
-            "SELECT at, url, kind, message FROM errors WHERE site = ? ORDER BY id DESC LIMIT 1",
+            f"""SELECT e.at, e.url, e.kind, e.message
+                FROM errors e LEFT JOIN runs r ON r.id = e.run_id
+                WHERE e.site = ? AND {_HARVESTS} ORDER BY e.id DESC LIMIT 1""",
             (site,),
         )
         stats = json.loads(last["stats"] or "{}") if last is not None else {}

@@ -11,10 +11,12 @@ module only takes a `should_stop` and an open archive.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import socket
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import iso, now
@@ -25,7 +27,7 @@ from .pipeline import RunResult, harvest
 from .progress import watch
 from .store import Archive
 
-__all__ = ["Report", "report_lines", "run_and_report"]
+__all__ = ["Report", "log_report", "report_lines", "run_and_report"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class Report:
     db_path: str
     command: str
     deliveries: tuple[Delivery, ...] = ()
+    finished_at: str = field(default_factory=lambda: iso(now()))  # the run's, as recorded
 
     @property
     def problems(self) -> bool:
@@ -76,7 +79,7 @@ class Report:
             "command": self.command,
             "archive": self.db_path,
             "host": socket.gethostname(),
-            "finished_at": iso(now()),
+            "finished_at": self.finished_at,
             "problems": self.problems,
             "text": self.text(),
             "health": [f.as_dict() for f in self.flags],
@@ -106,10 +109,26 @@ def report_lines(report: Report) -> list[str]:
         )
     if any(s.status in ("unreachable", "moved") for s in result.sites):
         lines.append(
-            "Some sites could not be reached. Without a network, 'harvester demo' shows the whole "
-            "pipeline on bundled sample sites served on 127.0.0.1."
+            "Some sites could not be reached. Without a network, `harvester demo` (in .venv/bin/ "
+            "after ./run.sh) shows the whole pipeline on bundled sample sites served on 127.0.0.1."
         )
     return lines
+
+
+def log_report(report: Report, log_format: str, echo: Callable[[str], None] | None = None) -> None:
+    """Give the operator a finished run's report: in --log-format json one `run_done` record
+    carrying the whole report, else its lines (`report_lines`), each passed to `echo` or
+    logged. The same for `harvester run`, `demo` and each firing of `harvester schedule`."""
+    if log_format == "json":
+        logging.getLogger("harvester.report").info(
+            report.text(), extra={"event": "run_done", "data": report.as_dict()}
+        )
+        return
+    for line in report_lines(report):
+        if echo is not None:
+            echo(line)
+        else:
+            logging.getLogger("harvester.report").info(line)
 
 
 def run_and_report(
@@ -148,9 +167,18 @@ def run_and_report(
     except Exception:  # a bug in a check must not cost the run its report
         log.exception("health check of run %s failed", result.run_id)
         flags = ()
-    report = Report(result, flags, db_path or archive.path, command)
-    if wants(config.notify, report.as_dict()):
+    recorded = archive.query("SELECT finished_at FROM runs WHERE id = ?", (result.run_id,))
+    report = Report(result, flags, db_path or archive.path, command,
+                    finished_at=(recorded[0][0] if recorded and recorded[0][0] else iso(now())))
+    summary = report.as_dict()
+    # runs.summary is the run report (docs/schema.md): the whole of it, health included
+    with archive.transaction():
+        archive.conn.execute(
+            "UPDATE runs SET summary = ? WHERE id = ?",
+            (json.dumps(summary, ensure_ascii=False, separators=(",", ":")), result.run_id),
+        )
+    if wants(config.notify, summary):
         assert config.notify is not None
-        deliveries = notify(config.notify, report.as_dict(), user_agent=config.defaults.user_agent)
-        report = Report(result, flags, report.db_path, command, tuple(deliveries))
+        deliveries = notify(config.notify, summary, user_agent=config.defaults.user_agent)
+        report = dataclasses.replace(report, deliveries=tuple(deliveries))
     return report

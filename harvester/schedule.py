@@ -39,13 +39,14 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from .clock import iso
+from .clock import iso, now
 from .config import Config
 from .cron import TIMEZONE, cron_trigger, fire_times, slot_of, without_jitter
 from .errors import HarvestError, LockError
 from .lock import ArchiveLock
 from .notify import notify
-from .runner import report_lines, run_and_report
+from .pipeline import SiteResult
+from .runner import log_report, run_and_report
 from .store import Archive
 
 __all__ = ["Job", "Scheduler", "next_runs", "plan"]
@@ -186,8 +187,7 @@ class Scheduler:
                     should_stop=self.stop,
                     on_run=lambda run_id: archive.set_slot_run(job.schedule, slot, run_id),
                 )
-            for line in report_lines(report):
-                log.info(line)
+            log_report(report, self.log_format)
         except LockError as exc:
             if self.stop():
                 return
@@ -196,21 +196,33 @@ class Scheduler:
             if self.config.notify is not None:
                 notify(
                     self.config.notify,
-                    {
-                        "status": "skipped",
-                        "problems": True,
-                        "slot": slot,
-                        "schedule": job.schedule,
-                        "sites": list(job.sites),
-                        "archive": self.db_path,
-                        "host": self.host,
-                        "text": message,
-                        "health": [],
-                    },
+                    self.skipped_report(job, slot, message),
                     user_agent=self.config.defaults.user_agent,
                 )
         except HarvestError as exc:
             log.error("slot %s of %s failed: %s", slot, job.describe(), exc)
+
+    def skipped_report(self, job: Job, slot: str, message: str) -> dict[str, Any]:
+        """A slot given up (the lock stayed busy), as a run report (`Report.as_dict()`'s
+        keys, so a hook reads it the same way): no run was recorded (`run_id` null), each
+        site `skipped` with the reason; plus the slot and its schedule."""
+        return {
+            "run_id": None,
+            "status": "skipped",
+            "sites": [
+                {"site": name, **SiteResult(name, status="skipped", message=message).row()}
+                for name in job.sites
+            ],
+            "command": "schedule",
+            "archive": self.db_path,
+            "host": self.host,
+            "finished_at": iso(now()),
+            "problems": True,
+            "text": message,
+            "health": [],
+            "slot": slot,
+            "schedule": job.schedule,
+        }
 
     def _after_job(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:

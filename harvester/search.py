@@ -38,10 +38,10 @@ from parsers.normalise import display, has_diacritics, search_key
 from .errors import StoreError
 from .store import Archive
 
-__all__ = ["Hit", "Query", "parse_query", "search", "COLUMNS"]
+__all__ = ["Hit", "Query", "parse_day", "parse_query", "search", "COLUMNS"]
 
 # the columns of `harvester search` output, in order
-COLUMNS = ("url", "site", "title", "published_at", "views", "snippet")
+COLUMNS = ("article_id", "url", "site", "title", "published_at", "views", "snippet")
 _MAX_TERMS = 32
 _TERM = re.compile(r"([^\W_]+)(\*?)")
 _START, _END = "\x02", "\x03"
@@ -129,18 +129,19 @@ def search(
     `site` (one name or several), `province` and `category` filter (province and category
     ignoring case and diacritics); `since`/`until` bound `published_at`, both days
     included. An empty or punctuation-only query finds nothing. Raises ValueError for a bad
-    date or limit, StoreError for an archive without a search index.
+    date or limit, StoreError for a file that is not an archive or an archive without a
+    search index. Given a path, it opens the file read-only.
     """
     if isinstance(archive, Archive):
         return _search(archive, query, site, province, category, since, until, limit, marks)
+    from .web import is_archive
+
     path = Path(archive)
     if not path.exists():
         raise StoreError(f"{path}: no archive here (run 'harvester run' or 'harvester demo' first)")
-    try:
-        opened = Archive.open(path)
-    except StoreError:
-        opened = Archive.open(path, readonly=True)  # a read-only copy, already migrated
-    with opened:
+    if not is_archive(path):
+        raise StoreError(f"{path} is not an archive (no harvester tables in it)")
+    with Archive.open(path, readonly=True) as opened:  # a search never writes
         return _search(opened, query, site, province, category, since, until, limit, marks)
 
 
@@ -199,11 +200,19 @@ def _require_index(archive: Archive) -> None:
         )
 
 
-def _day(value: date | str, name: str) -> date:
+def parse_day(value: date | str, name: str = "date") -> date:
+    """A day as YYYY-MM-DD exactly (the one form --since/--until take), or ValueError.
+
+    >>> parse_day("2023-01-05")
+    datetime.date(2023, 1, 5)
+    >>> parse_day("2023-W01-1")
+    Traceback (most recent call last):
+    ValueError: date: expected a date like 2023-09-16, got '2023-W01-1'
+    """
     if isinstance(value, date):
         return value
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(value).strip()):
             return date.fromisoformat(str(value).strip())
     except ValueError:
         pass
@@ -243,8 +252,8 @@ def _filters(
         if not tokens:
             return None
         groups.append(tokens)
-    first = _day(since, "since") if since is not None else None
-    last = _day(until, "until") if until is not None else None
+    first = parse_day(since, "since") if since is not None else None
+    last = parse_day(until, "until") if until is not None else None
     if first is not None or last is not None:
         groups.append(_date_tokens(first, last))
         if first is not None:

@@ -72,6 +72,22 @@ def _broken(path: str, value: object) -> dict:
         ("sites.0.print_url", "/print/{id}/{ma}", "sites[0].print_url: unknown field 'ma'"),
         ("sites.0.print_url", "print/{id}", "sites[0].print_url: expected a path ('/print/{id}') or a URL"),
         ("sites.0.workers", 2, "sites[0].workers: unknown setting"),
+        # YAML's .inf and .nan, and values no sleep or date can take
+        ("defaults.delay", float("inf"), "defaults.delay: expected a finite number, got inf"),
+        ("defaults.delay", float("nan"), "defaults.delay: expected a finite number, got nan"),
+        ("sites.0.delay", float("-inf"), "sites[0].delay: expected a finite number, got -inf"),
+        ("sites.0.delay", 1e300, "sites[0].delay: must be at most 86,400, got 1e+300"),
+        ("defaults.timeout", float("inf"), "defaults.timeout: expected a finite number"),
+        ("sites.0.timeout", float("nan"), "sites[0].timeout: expected a finite number"),
+        ("defaults.archive_delay", float("nan"), "defaults.archive_delay: expected a finite number"),
+        ("defaults.archive_delay", 1e9, "defaults.archive_delay: must be at most 86,400"),
+        ("sites.0.backoff", float("inf"), "sites[0].backoff: expected a finite number"),
+        ("sites.0.retries", 1000, "sites[0].retries: must be at most 10"),
+        ("defaults.max_pages", float("inf"), "defaults.max_pages: expected a whole number"),
+        ("defaults.revisit", [{"younger_than": float("inf"), "every": 1}], "defaults.revisit[0].younger_than: expected a finite number"),
+        ("sites.0.revisit", [{"every": float("nan")}], "sites[0].revisit[0].every: expected a finite number"),
+        ("sites.0.revisit", [{"every": 1e12}], "sites[0].revisit[0].every: must be at most 36,500"),
+        ("notify", {"command": "true", "timeout": float("inf")}, "notify.timeout: expected a finite number"),
     ],
 )
 def test_errors_name_the_place(path: str, value: object, message: str) -> None:
@@ -103,6 +119,21 @@ def test_a_bad_config_exits_2_with_the_place(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["run", "--config", str(bad), "--db", str(tmp_path / "a.db")])
     assert result.exit_code == 2
     assert "sites[1].start_urls: expected a list of URLs" in result.output
+    assert not (tmp_path / "a.db").exists()
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", ".NaN"])
+def test_yaml_infinity_and_nan_are_refused_with_the_place(tmp_path: Path, value: str) -> None:
+    """`delay: .inf` once overflowed a sleep, and `delay: .nan` silently disabled politeness."""
+    bad = tmp_path / "c.yaml"
+    bad.write_text(
+        f"defaults:\n  delay: {value}\nsites:\n"
+        "  - {name: a, province: P, department: D, start_urls: ['https://a.gov.vn/']}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["run", "--config", str(bad), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 2 and result.exception is not None and isinstance(result.exception, SystemExit)
+    assert "c.yaml: defaults.delay: expected a finite number, got " in result.output
     assert not (tmp_path / "a.db").exists()
 
 

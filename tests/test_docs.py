@@ -118,3 +118,19 @@ def test_a_passing_mention_is_not_a_definition() -> None:
     assert _defines(
         "## Search\n| table | does |\n| --- | --- |\n| `search_fts` | x |", "search_fts"
     )
+
+
+@pytest.mark.parametrize("name", ["", *sorted(cli.commands)])
+def test_help_shows_each_example_on_its_own_line(name: str) -> None:
+    """click rewraps a docstring's paragraphs: an Example: block without `\\b` became one
+    long line. On a wide terminal too, every example line stays a line of its own."""
+    command = cli.commands[name] if name else cli
+    doc = command.help or ""
+    assert "Example:" in doc, f"{name or 'harvester'}: no Example: block"
+    examples = [line.strip() for line in doc.split("Example:", 1)[1].splitlines()
+                if line.strip().startswith("harvester")]
+    assert examples, name
+    ctx = click.Context(command, info_name=f"harvester {name}".strip(), terminal_width=200, max_content_width=200)
+    shown = [line.strip() for line in command.get_help(ctx).splitlines()]
+    for example in examples:
+        assert example in shown, f"{name or 'harvester'}: {example!r} is not a line of --help"

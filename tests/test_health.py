@@ -298,3 +298,85 @@ def test_status_flags_a_site_not_harvested_within_max_age(
 def test_status_of_a_missing_archive_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["status", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1 and "no archive here" in result.output
+
+
+# --- backfills are not harvests ----------------------------------------------------------------
+
+
+def _warc_of(path: Path, host: str, site: FixtureSite) -> Path:
+    """A WARC file holding one article capture of `host`."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    a = site.articles[0]
+    body = site.render_article(a).encode()
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                f"http://{host}{site.path_of(a)}", "response", payload=BytesIO(body), length=len(body),
+                http_headers=http, warc_headers_dict={"WARC-Date": "2021-03-10T02:00:01Z"},
+            )
+        )
+    return path
+
+
+def test_a_backfill_neither_hides_nor_feeds_health(tmp_path: Path) -> None:
+    """A site flagged unreachable stays flagged after a backfill of its past from a WARC
+    file; --max-age does not count the backfill as a harvest; and the backfill's run is no
+    baseline for the next night's checks."""
+    host = "127.0.0.1:9"  # nothing listens there: every harvest is unreachable
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {"delay": 0, "timeout": 2, "retries": 0},
+                "sites": [{"name": "s1", "province": "Kon Tum", "department": "Sở đã giải thể",
+                           "start_urls": [f"http://{host}/"], "platform": "kontum"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "archive.db")
+    for _ in range(2):
+        assert CliRunner().invoke(cli, ["run", "--config", str(config), "--db", db]).exit_code == 1
+    before = CliRunner().invoke(cli, ["status", "--db", db])
+    assert before.exit_code == 1 and json.loads(before.stdout)[0]["flags"][0]["flag"] == "unreachable"
+
+    warc = _warc_of(tmp_path / "one.warc.gz", host, FixtureSite("s1", n_articles=2, seed=3))
+    filled = CliRunner().invoke(
+        cli, ["backfill", "s1", "--source", "warc", str(warc), "--config", str(config), "--db", db]
+    )
+    assert filled.exit_code == 0, filled.output
+    with Archive.open(db) as archive:
+        assert archive.counts()["articles"] == 1  # the backfill did store its capture …
+        ((backfill_run,),) = archive.query("SELECT id FROM runs WHERE command LIKE 'backfill%'")
+
+    after = CliRunner().invoke(cli, ["status", "--db", db, "--max-age", "36"])
+    assert after.exit_code == 1, after.output  # … and the site is still flagged
+    (row,) = json.loads(after.stdout)
+    assert [f["flag"] for f in row["flags"]] == ["unreachable"]
+    assert row["last_run"] == 2 and row["last_status"] == "unreachable"
+    assert [r["run"] for r in row["recent"]] == [2, 1]
+    assert row["last_error"]["kind"] == "connection"
+
+    # an old harvest, then a fresh backfill: still overdue, the backfill is no harvest
+    with Archive.open(db) as archive, archive.transaction():
+        archive.conn.execute(
+            "UPDATE runs SET started_at = '2026-01-01T02:00:00+07:00', finished_at = '2026-01-01T02:01:00+07:00'"
+            " WHERE command = 'run'"
+        )
+    overdue = json.loads(CliRunner().invoke(cli, ["status", "--db", db, "--max-age", "36"]).stdout)[0]
+    assert {f["flag"] for f in overdue["flags"]} == {"unreachable", "overdue"}
+
+    # the third night: its unreachable streak counts both earlier nights, not the backfill's "ok"
+    from harvester.health import Thresholds, _history
+
+    with Archive.open(db) as archive:
+        history = _history(archive, "s1", backfill_run + 1, Thresholds())
+    assert [(h.run_id, h.status) for h in history] == [(2, "unreachable"), (1, "unreachable")]
+    third = CliRunner().invoke(cli, ["run", "--config", str(config), "--db", db])
+    assert "not harvested in the last 3 runs" in third.output

@@ -55,6 +55,9 @@ def _killed_run(server: FixtureServer, config: Path, db: Path, at_request: int, 
         return proc.wait(timeout=60)
     finally:
         server.on_request = None
+        if proc.poll() is None:  # the wait timed out: no harvest is left running
+            proc.kill()
+            proc.wait()
 
 
 def _check_sound(db: Path) -> None:

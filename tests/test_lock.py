@@ -160,3 +160,28 @@ def test_every_writer_command_takes_the_lock(tmp_path: Path, site: FixtureSite, 
             assert "is being harvested by 'harvester run'" in result.output
     finally:
         lock.release()
+
+
+def test_every_lock_taking_command_has_the_wait_its_hint_names(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The busy message says 'pass --wait SECONDS': every command that can meet it has it."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "archive.db"
+    config = _config(tmp_path, site)
+    Archive.open(db).close()
+    for name in ("run", "schedule", "demo", "backfill", "reparse"):
+        assert "--wait" in [o for p in cli.commands[name].params for o in p.opts], name
+    lock = ArchiveLock(db, command="run").acquire()
+    try:
+        for args in (["demo", "--db", str(db), "--articles", "1"],
+                     ["reparse", "--db", str(db)],
+                     ["backfill", site.name, "--config", str(config), "--db", str(db)]):
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 1, (args, result.output)
+            assert "; pass --wait SECONDS to wait for it" in result.output
+            waited = CliRunner().invoke(cli, [*args, "--wait", "0.3"])
+            assert waited.exit_code == 1, (args, waited.output)
+            assert "(waited 0.3s)" in waited.output
+    finally:
+        lock.release()

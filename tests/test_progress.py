@@ -64,16 +64,21 @@ def _on_a_terminal(command: list[str]) -> tuple[int, str]:
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=ENV)
     os.close(slave)
     chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    return proc.wait(30), b"".join(chunks).decode("utf-8", "replace")
+    try:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return proc.wait(30), b"".join(chunks).decode("utf-8", "replace")
+    finally:
+        os.close(master)
+        if proc.poll() is None:  # a failed or timed-out wait leaves no harvest behind
+            proc.kill()
+            proc.wait()
 
 
 def test_a_terminal_gets_a_live_progress_display(

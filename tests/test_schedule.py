@@ -4,21 +4,29 @@ decide)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from harvester.cli import cli
-from harvester.config import parse_config
+from harvester.config import load_config, parse_config
 from harvester.cron import TIMEZONE, cron_trigger, fire_times
 from harvester.demo import Fault, FixtureServer, FixtureSite
+from harvester.lock import ArchiveLock
+from harvester.progress import setup_logging
 from harvester.schedule import Job, Scheduler, plan
 from harvester.store import Archive
 
@@ -43,6 +51,19 @@ SITES = {
         },
     ],
 }
+
+
+@contextlib.contextmanager
+def _reaped(*procs: subprocess.Popen[str]) -> Iterator[None]:
+    """Whatever the test does, its schedulers end with it: a failed assertion must not
+    leave a `harvester schedule` running on the machine."""
+    try:
+        yield
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
 
 
 def test_sites_are_grouped_one_job_per_schedule() -> None:
@@ -119,14 +140,15 @@ def test_the_schedule_command_logs_its_next_runs_and_stops_on_sigterm(
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    assert proc.stderr is not None
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if "next run of" in line:
-            break
-    proc.send_signal(signal.SIGTERM)
-    _, rest = proc.communicate(timeout=20)
+    with _reaped(proc):
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "next run of" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=20)
     log = "".join(lines) + rest
     assert proc.returncode == 0, log
     nightly = fire_times(cron_trigger("0 2 * * *"), 1, datetime.now(TIMEZONE))[0]
@@ -196,7 +218,8 @@ def test_two_schedulers_on_one_archive_harvest_each_slot_exactly_once(
     config = _config(tmp_path, site)
     first = _next_even_second(time.time() + 1.5)  # both processes are up before it
     procs = [_scheduler(tmp_path, config, first, slots=2, stop_at=first + 4.5) for _ in range(2)]
-    logs = [p.communicate(timeout=40)[1] for p in procs]
+    with _reaped(*procs):
+        logs = [p.communicate(timeout=40)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], logs
     both = "".join(logs)
     assert both.count(": harvesting 'every 2 s'") == 2, both  # two slots, two harvests …
@@ -225,11 +248,12 @@ def test_sigterm_during_a_scheduled_run_records_it_interrupted(
         server.add_fault(site, site.path_of(a), Fault(delay=0.2), times=1)
     first = _next_even_second(time.time() + 1.5)
     proc = _scheduler(tmp_path, _config(tmp_path, site), first, slots=1, stop_at=0)
-    time.sleep(
-        max(first + 2.5 - time.time(), 0)
-    )  # the run has started (≤ 1 s jitter) and is under way
-    proc.send_signal(signal.SIGTERM)
-    _, log = proc.communicate(timeout=30)
+    with _reaped(proc):
+        time.sleep(
+            max(first + 2.5 - time.time(), 0)
+        )  # the run has started (≤ 1 s jitter) and is under way
+        proc.send_signal(signal.SIGTERM)
+        _, log = proc.communicate(timeout=30)
     server.clear_faults()
     assert proc.returncode == 0, log
     assert "SIGTERM: finishing the article in hand" in log
@@ -269,3 +293,61 @@ def test_a_slot_missed_within_the_grace_time_is_caught_up(
         assert archive.claim_slot("0 2 * * *", "2026-11-29T02:00:00+07:00", host="elsewhere")
         assert not archive.claim_slot("0 2 * * *", "2026-11-29T02:00:00+07:00", host="here")
     assert scheduler.missed_slots(moment) == []  # another scheduler already has it
+
+
+# --- what a firing tells the operator ---------------------------------------------------------
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The harvester's log records, as `--log-format json` writes them, into a buffer;
+    the loggers' handlers are put back afterwards."""
+    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).level,
+                    logging.getLogger(name).propagate) for name in ("harvester", "apscheduler")}
+    buffer = io.StringIO()
+    setup_logging("json", stream=buffer)
+    yield buffer
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def test_a_scheduled_run_ends_with_the_run_done_record(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer, log_lines: io.StringIO
+) -> None:
+    """README: with --log-format json, the last record of a run, `run_done`, is the whole
+    run report, from `harvester schedule` as from `harvester run`."""
+    config = load_config(_config(tmp_path, site))
+    scheduler = Scheduler(config, str(tmp_path / "archive.db"), jitter=0, log_format="json")
+    (job,) = scheduler.jobs
+    scheduler.fire(job, "2026-11-29T02:00:00+07:00")
+    records = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    done = [r for r in records if r["event"] == "run_done"]
+    assert len(done) == 1 and records[-1] is done[0]
+    assert (done[0]["run_id"], done[0]["status"], done[0]["command"]) == (1, "ok", "schedule")
+    assert [s["site"] for s in done[0]["sites"]] == [site.name] and done[0]["health"] == []
+
+
+def test_a_skipped_slot_is_sent_in_the_run_reports_envelope(
+    tmp_path: Path, site: FixtureSite, server: FixtureServer, log_lines: io.StringIO
+) -> None:
+    inbox = tmp_path / "inbox.json"
+    data = yaml.safe_load(_config(tmp_path, site).read_text(encoding="utf-8"))
+    data["notify"] = {"command": [sys.executable, "-c",
+                                  f"import sys; open({str(inbox)!r}, 'wb').write(sys.stdin.buffer.read())"]}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    db = str(tmp_path / "archive.db")
+    scheduler = Scheduler(load_config(tmp_path / "config.yaml"), db, jitter=0, lock_wait=0)
+    (job,) = scheduler.jobs
+    with ArchiveLock(db, command="run"):  # a manual run holds the archive past --wait
+        scheduler.fire(job, "2026-11-29T02:00:00+07:00")
+    sent = json.loads(inbox.read_text(encoding="utf-8"))
+    assert list(sent)[:10] == ["run_id", "status", "sites", "command", "archive", "host",
+                               "finished_at", "problems", "text", "health"]
+    assert (sent["run_id"], sent["status"], sent["problems"]) == (None, "skipped", True)
+    (row,) = sent["sites"]
+    assert (row["site"], row["status"]) == (site.name, "skipped")
+    assert "is being harvested by 'harvester run'" in row["message"]
+    assert (sent["slot"], sent["schedule"]) == ("2026-11-29T02:00:00+07:00", "0 2 * * *")

@@ -266,6 +266,7 @@ def test_views_are_the_latest_known_count(filled: Archive) -> None:
     hit = search(filled, "dak glei")[0]
     assert hit.views == 20
     assert hit.as_row() == {
+        "article_id": filled.article_id_for("http://sldtbxh-kontum.example/tin-tuc/dak-glei"),
         "url": "http://sldtbxh-kontum.example/tin-tuc/dak-glei",
         "site": "sldtbxh-kontum",
         "title": "Phiên giao dịch việc làm tại Đăk Glei",
@@ -339,7 +340,7 @@ def test_rebuild_restores_a_damaged_index(filled: Archive) -> None:
     assert indexed(filled) == latest(filled)
 
 
-def test_an_archive_from_before_search_is_indexed_when_migrated(
+def test_an_archive_from_before_search_is_indexed_when_a_command_migrates_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "before.db"
@@ -349,6 +350,12 @@ def test_an_archive_from_before_search_is_indexed_when_migrated(
         with pytest.raises(StoreError, match="no search index"):
             search(archive, "dak glei")
     monkeypatch.undo()
+    with pytest.raises(StoreError, match="no search index"):  # a path is opened read-only
+        search(path, "dak glei")
+    # the command brings a writable archive up to date first
+    result = CliRunner().invoke(cli, ["search", "dak glei", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert [r["url"].rsplit("/", 1)[1] for r in json.loads(result.stdout)] == ["dak-glei"]
     assert slugs(search(path, "dak glei")) == ["dak-glei"]
 
 
@@ -368,11 +375,15 @@ def test_the_command_prints_json_csv_and_tables(filled: Archive) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [r["url"].rsplit("/", 1)[1] for r in rows] == ["dak-glei", "body-only"]
-    assert list(rows[0]) == ["url", "site", "title", "published_at", "views", "snippet"]
+    assert list(rows[0]) == ["article_id", "url", "site", "title", "published_at", "views", "snippet"]
+    # the id is the one history and views take
+    history = runner.invoke(cli, ["history", str(rows[0]["article_id"]), "--db", db])
+    assert history.exit_code == 0, history.output
+    assert rows[0]["title"] in history.stdout
     result = runner.invoke(
         cli, ["search", "dak glei", "--db", db, "--csv", "--province", "Kon Tum", "--limit", "1"]
     )
-    assert result.stdout.splitlines()[0] == "url,site,title,published_at,views,snippet"
+    assert result.stdout.splitlines()[0] == "article_id,url,site,title,published_at,views,snippet"
     assert len(result.stdout.splitlines()) == 2
     result = runner.invoke(cli, ["search", "dak glei", "--db", db, "-t"])
     assert result.exit_code == 0 and "Đăk Glei" in result.stdout
@@ -413,6 +424,17 @@ def test_the_command_errors(tmp_path: Path, filled: Archive) -> None:
     assert result.exit_code == 1 and "no archive here" in result.output
     result = CliRunner().invoke(cli, ["search", "x", "--db", filled.path, "--since", "2023-02-30"])
     assert result.exit_code == 2 and "expected a date" in result.output
+
+
+@pytest.mark.parametrize("day", ["20230101xx", "2023-W01-1", "20230101", "2023-1-5", "٢٠٢٣-٠١-٠١", "2023-01-01T00:00"])
+def test_the_command_and_the_library_read_dates_alike(filled: Archive, day: str) -> None:
+    """The command's --since once accepted what Python 3.11's fromisoformat does (week
+    dates, basic format) while search() refused them: one parser now serves both."""
+    with pytest.raises(ValueError, match="expected a date like 2023-09-16"):
+        search(filled, "x", since=day)
+    for option in ("--since", "--until"):
+        result = CliRunner().invoke(cli, ["search", "x", "--db", filled.path, option, day])
+        assert result.exit_code == 2 and "expected a date like 2023-09-16" in result.output
 
 
 # --- end to end: a harvest of the fixture server ----------------------------------------------

@@ -192,4 +192,40 @@ def test_a_file_that_is_not_a_warc_is_reported(tmp_path: Path, archive: Archive)
     bad.write_text("these are not WARC records\n")
     report = backfill(_site(), archive, BackfillOptions(source="warc", files=(str(bad),)))
     assert report.status == "unreachable"
-    assert "not a readable WARC" in report.message
+    assert report.message == f"not a WARC/ARC file: {bad}"
+    assert any("not a readable WARC" in e for e in report.examples)
+
+
+def test_unreadable_files_after_an_earlier_backfill_fail_the_run(
+    crawl, archive: Archive, tmp_path: Path
+) -> None:
+    """Once the archive holds captures, a backfill given only random bytes used to end
+    'partial: some requests failed; run again to retry them' with exit status 0."""
+    from click.testing import CliRunner
+
+    from harvester.cli import cli
+
+    _, files, _ = crawl
+    good = backfill(_site(), archive, BackfillOptions(source="warc", files=(str(files[0]),)))
+    assert good.status == "ok" and good.totals
+    noise = tmp_path / "noise.warc.gz"
+    noise.write_bytes(bytes(range(256)) * 20)
+    report = backfill(_site(), archive, BackfillOptions(source="warc", files=(str(noise),)))
+    assert (report.status, report.message) == ("unreachable", f"not a WARC/ARC file: {noise}")
+    assert not report.failed  # nothing to retry: reading it again gives the same
+    mixed = backfill(_site(), archive, BackfillOptions(source="warc", files=(str(noise), str(files[1]))))
+    assert (mixed.status, mixed.message) == ("partial", f"not a WARC/ARC file: {noise}")
+    assert mixed.stored == 1  # the readable file was read
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "sites:\n  - {name: fixture-warc, province: Kon Tum, department: D, "
+        f"start_urls: ['https://{HOST}/'], platform: kontum, status: gone}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["backfill", "fixture-warc", str(noise), "--config", str(config), "--db", archive.path]
+    )
+    assert result.exit_code == 1
+    assert f"unreachable (not a WARC/ARC file: {noise})" in result.stderr
+    assert "run again" not in result.stderr

@@ -205,10 +205,12 @@ class FixtureServer:
     """Serves fixture sites on 127.0.0.1, each on its own port, in background threads."""
 
     def __init__(self, sites: list[FixtureSite], host: str = "127.0.0.1", ports: list[int] | None = None) -> None:
-        """`ports`: preferred ports, one per site (a busy one falls back to a free port)."""
+        """`ports`: preferred ports, one per site (a busy one falls back to a free port,
+        listed in `fell_back`)."""
         self.sites = sites
         self.host = host
         self.ports = ports or []
+        self.fell_back: dict[int, int] = {}  # preferred port that was busy → the port used
         self.log: list[Request] = []
         self.on_request: Callable[[Request], None] | None = None
         self._faults: dict[tuple[int, str], list[Fault]] = {}
@@ -223,6 +225,7 @@ class FixtureServer:
                 srv = _SiteServer(self, site, self.host, port)
             except OSError:
                 srv = _SiteServer(self, site, self.host, 0)
+                self.fell_back[port] = srv.server_port
             site.base_url = f"http://{self.host}:{srv.server_port}"
             site.port = srv.server_port
             thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -5,9 +5,9 @@ article pages, paginated listings (`/<category>?page=N`), print views (`/print/<
 RSS feed, a sitemap (or a sitemap index of gzipped parts) and a robots.txt. Like the Kon
 Tum portal it finds an article by the id at the end of its path, whatever the category and
 slug before it. It can change between "nights": new articles, an edited title or paragraph,
-growing view counts, a deleted article (404), a moved one (301), a changed canonical link,
-an article filed under a second category, and a redesign (`layout`), so tests can check what
-the archive remembers and what the health checks see.
+growing view counts, a deleted article (404), a moved one (301), an article filed under a
+second category, and a redesign (`layout`), so tests can check what the archive remembers
+and what the health checks see.
 
 Traps a crawler must survive, on request: listing pages past the last one that keep
 linking onward (`endless_pages`), a calendar whose months go on forever (`calendar`), links
@@ -98,7 +98,6 @@ class FixtureArticle:
     views: int
     status: int = 200            # 404/410 once deleted
     moved_to: int | None = None  # id of the article it now lives at (301)
-    canonical: str | None = None  # path of its <link rel=canonical>, when it declares one
     also_in: int | None = None   # a second category it is filed under (same id, two URLs)
 
     @property
@@ -201,10 +200,6 @@ class FixtureSite:
     def delete(self, article_id: int, status: int = 404) -> None:
         self.by_id(article_id).status = status
 
-    def set_canonical(self, article_id: int, path: str | None) -> None:
-        """Make the article's page declare `<link rel=canonical>` to this path (None: none)."""
-        self.by_id(article_id).canonical = path
-
     def move(self, article_id: int) -> FixtureArticle:
         """Give an article a new URL; the old one answers 301 to it."""
         old = self.by_id(article_id)
@@ -236,9 +231,8 @@ class FixtureSite:
             body = [f"<p>{e(a.paragraphs[0][:120])}</p>",
                     f'<div class="js-article" data-src="/api/article/{a.id}.json"></div>',
                     '<script src="/static/article.js"></script>']
-        head = f'<link rel="canonical" href="{e(self.base_url + a.canonical)}" />' if a.canonical else ""
         return template.format(
-            head=head, title=e(a.title), site=e(self.site_title), counter=f"{self.counter:,}".replace(",", "."),
+            title=e(a.title), site=e(self.site_title), counter=f"{self.counter:,}".replace(",", "."),
             cat_slug=cat_slug, cat_name=e(cat_name), body="\n".join(body), poster=e(a.poster),
             date=a.published.strftime("%d/%m/%Y"), views=a.views, slug=a.slug, menu=_menu(),
             tools=f'<div class="print-link"><a href="/print/{a.id}">In bài viết</a></div>' if self.print_links else "",
@@ -382,7 +376,7 @@ _CHROME_TOP = """<div id="header"><a href="/"><img src="/Uploads/banner/baner.jp
 _COUNTER = """<td class="left-col" valign="top"><div class="box-counter"><div class="box-title">LƯỢT TRUY CẬP</div>
 <div class="counter-value">{counter}</div></div></td>"""
 _ARTICLE = (
-    """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{title} - {site}</title>{head}</head>
+    """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8" /><title>{title} - {site}</title></head>
 <body><form method="post" action="./{slug}" id="form1"><input type="hidden" name="__VIEWSTATE" value="x" />
 """
     + _CHROME_TOP
