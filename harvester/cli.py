@@ -12,6 +12,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -238,32 +239,34 @@ def demo(db_path: str, articles: int, serve: bool, wait: float, log_format: str)
         FixtureSite("demo-sotuphap", n_articles=articles, seed=2, poster="STP Kontum",
                     site_title="Sở Tư pháp tỉnh Kon Tum", counter=120877),
     ]
-    # fixed ports keep the sample sites' URLs (and so their articles) the same across runs
-    with FixtureServer(sites, ports=list(DEMO_PORTS)) as server:
-        fmt = setup_logging(log_format)
-        if server.fell_back:
-            busy = ", ".join(str(p) for p in server.fell_back)
-            if Path(db_path).exists() and Path(db_path).stat().st_size > 0:
-                raise StoreError(
-                    f"port {busy} is in use (another 'harvester demo --serve'?): the sample sites must keep "
-                    f"their addresses, or {db_path} would file the same stories again under new ones; "
-                    "stop what holds the port, or pass a new --db"
-                )
-            say(f"Warning: port {busy} is in use; the sample sites are served on "
-                + ", ".join(str(p) for p in server.fell_back.values())
-                + f" instead. A later demo into {db_path} on the usual ports would file the same stories "
-                "again under new addresses.", fmt)
-        config = demo_config(sites)
-        say(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), fmt)
-        with GracefulStop() as stop, ArchiveLock(db_path, command="demo", wait=wait, should_stop=stop), \
-                Archive.open(db_path) as archive:
-            report = run_and_report(config, archive, None, command="demo", db_path=db_path,
-                                    log_format=fmt, should_stop=stop)
-            counts = archive.counts()
+    fmt = setup_logging(log_format)
+    with ExitStack() as serving:
+        # the lock before the ports: a busy archive is the answer whatever holds them
+        with GracefulStop() as stop, ArchiveLock(db_path, command="demo", wait=wait, should_stop=stop):
+            # fixed ports keep the sample sites' URLs (and so their articles) the same across runs
+            server = serving.enter_context(FixtureServer(sites, ports=list(DEMO_PORTS)))
+            if server.fell_back:
+                busy = ", ".join(str(p) for p in server.fell_back)
+                if Path(db_path).exists() and Path(db_path).stat().st_size > 0:
+                    raise StoreError(
+                        f"port {busy} is in use (another 'harvester demo --serve'?): the sample sites must "
+                        f"keep their addresses, or {db_path} would file the same stories again under new "
+                        "ones; stop what holds the port, or pass a new --db"
+                    )
+                say(f"Warning: port {busy} is in use; the sample sites are served on "
+                    + ", ".join(str(p) for p in server.fell_back.values())
+                    + f" instead. A later demo into {db_path} on the usual ports would file the same "
+                    "stories again under new addresses.", fmt)
+            config = demo_config(sites)
+            say(f"Serving {len(sites)} sample sites: " + ", ".join(s.base_url for s in sites), fmt)
+            with Archive.open(db_path) as archive:
+                report = run_and_report(config, archive, None, command="demo", db_path=db_path,
+                                        log_format=fmt, should_stop=stop)
+                counts = archive.counts()
         print_report(report, fmt)
         say(f"{db_path}: {counts['articles']} articles, {counts['versions']} versions, "
             f"{counts['view_counts']} view observations.", fmt)
-        if serve:
+        if serve:  # the archive's lock is released: other commands may write to it meanwhile
             say("Serving until Ctrl-C…", fmt)
             try:
                 import time
