@@ -38,6 +38,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 from protego import Protego
 
 from .clock import now
@@ -218,6 +219,8 @@ class Fetcher:
             self.session.verify = self.site.ca_bundle
         elif not self.site.verify:
             self.session.verify = False  # this site's session only, as its config asks
+            # the config said so; urllib3's warning on every request would bury the report
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     # --- scope -----------------------------------------------------------------------
 
@@ -375,6 +378,9 @@ class Fetcher:
             resp = self.session.get(
                 url, headers=dict(headers), timeout=(min(10.0, self.site.timeout), self.site.timeout),
                 stream=True, allow_redirects=False,
+                # given per request: a session's own verify loses to REQUESTS_CA_BUNDLE and
+                # CURL_CA_BUNDLE, which would silently override the site's ca_bundle or verify
+                verify=self.session.verify,
             )
         except requests.exceptions.SSLError as exc:
             raise FetchError(

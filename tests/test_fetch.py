@@ -297,3 +297,66 @@ def test_dns_failures_are_not_retried(clock: FakeTime) -> None:
     with pytest.raises(FetchError) as info:
         f.get("http://khong-ton-tai.invalid/tin-tuc")
     assert info.value.kind == "dns" and clock.slept == []
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An HTTPS server on 127.0.0.1 whose certificate no system bundle trusts (a gov.vn
+    server with an incomplete chain, as far as the client can tell); yields (url, ca.pem)."""
+    import http.server
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html><body><p>Xin ch\xc3\xa0o</p></body></html>" if self.path != "/robots.txt" else b""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}", pem
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("setting", ["ca_bundle", "verify_false"])
+def test_a_sites_tls_setting_holds_whatever_the_environment_says(
+    tls_server, setting: str, clock: FakeTime, monkeypatch: pytest.MonkeyPatch, recwarn: pytest.WarningsRecorder
+) -> None:
+    """REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override a requests session's own `verify`: the
+    site's ca_bundle (or verify: false) must still be the one used, and say nothing more."""
+    import certifi
+
+    url, pem = tls_server
+    site = FixtureSite("tls", n_articles=1)
+    site.base_url = url
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.setenv(name, certifi.where())
+    plain = Fetcher(site_config(site, start_urls=(url + "/",), retries=0), gate=HostGate(clock.clock, clock.sleep))
+    with pytest.raises(FetchError) as info:
+        plain.get(url + "/tin")
+    assert info.value.kind == "tls"
+    overrides = {"ca_bundle": str(pem)} if setting == "ca_bundle" else {"verify": False}
+    f = Fetcher(site_config(site, start_urls=(url + "/",), retries=0, **overrides), gate=HostGate(clock.clock, clock.sleep))
+    page = f.get(url + "/tin")
+    assert page.status == 200 and "Xin chào" in page.body.decode("utf-8")
+    assert [w for w in recwarn if "Unverified HTTPS" in str(w.message)] == []
