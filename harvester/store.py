@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -34,6 +35,8 @@ from .errors import NotFound, StoreError
 from .urls import canonical, trust_canonical, url_key, url_variants
 
 __all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS", "MAX_FAILURES"]
+
+log = logging.getLogger(__name__)
 
 
 def content_hash(article: Article) -> str:
@@ -597,11 +600,25 @@ class Archive:
 
     def start_run(self, command: str, sites: Iterable[str]) -> int:
         with self.transaction():
+            self._end_dead_runs()
             cur = self.conn.execute(
                 "INSERT INTO runs (started_at, status, command, pid, sites) VALUES (?, 'running', ?, ?, ?)",
                 (iso(now()), command, os.getpid(), _json(list(sites))),
             )
         return int(cur.lastrowid or 0)
+
+    def _end_dead_runs(self) -> None:
+        """A run still 'running' whose process is gone was killed (SIGKILL, power loss): it
+        can never finish itself, so the next run marks it interrupted, its end unknown."""
+        for run_id, pid in self.conn.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall():
+            if pid is None or _process_alive(pid):
+                continue
+            self.conn.execute(
+                "UPDATE runs SET status = 'interrupted', summary = ? WHERE id = ?",
+                (_json({"status": "interrupted", "reason": f"process {pid} ended without finishing the run (killed?)"}),
+                 run_id),
+            )
+            log.warning("run %d (pid %d) was left unfinished by a killed process: marked interrupted", run_id, pid)
 
     def finish_run(self, run_id: int, status: str, summary: Mapping[str, Any]) -> None:
         with self.transaction():
@@ -1344,6 +1361,19 @@ def _writer_lock(path: str) -> threading.RLock:
         if lock is None:
             lock = _WRITER_LOCKS[key] = threading.RLock()
         return lock
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process of this machine exists (an archive is written from one machine: SQLite
+    over a network file system is not supported). A reused pid reads as alive: the run then
+    stays 'running' until that process is gone too, never marked wrongly."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _journal_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:

@@ -111,6 +111,13 @@ def test_a_killed_first_night_is_completed_by_the_next(tmp_path: Path, at_reques
         assert result.status == "ok"
         _check_sound(db)
         _check_complete(db, site)
+        with Archive.open(db) as archive:  # the killed run can never finish itself: the next one says so
+            statuses = [r["status"] for r in archive.query("SELECT status FROM runs ORDER BY id")]
+            killed = archive.query("SELECT summary FROM runs WHERE status = 'interrupted'")
+        assert statuses in (["ok"], ["interrupted", "ok"])  # killed before or after it was recorded
+        if at_request >= 9:  # articles were stored: the killed run had been recorded
+            assert statuses == ["interrupted", "ok"]
+        assert all("ended without finishing" in r["summary"] for r in killed)
 
 
 def test_killed_again_and_again_through_a_changing_second_night(tmp_path: Path) -> None:
