@@ -197,20 +197,29 @@ def reparse_article(
     if not readings:
         return False
 
-    # the history as today's parser reads it: a version where the content changes
-    timeline = [r for i, r in enumerate(readings) if i == 0 or r.digest != readings[i - 1].digest]
-    # the version a reading made: the one written from its page at its time (a page may
-    # serve two observations), else any from its page
-    exact = {(v["page_id"], v["fetched_at"]): v for v in current}
-    by_page = {v["page_id"]: v for v in current}
+    # the history as today's parser reads it: a version where the content changes, standing
+    # for the run of readings with that content
+    runs: list[list[_Reading]] = []
+    for i, r in enumerate(readings):
+        if i == 0 or r.digest != readings[i - 1].digest:
+            runs.append([])
+        runs[-1].append(r)
+    # the stored version a run stands for: one with its content written from one of its
+    # readings, best the same page at the same time (a page may serve two observations), else
+    # any of its pages (a move reads one content from two pages on one night, and the harvest
+    # may have written the version from either)
     keep: set[int] = set()
     add: list[_Reading] = []
-    for r in timeline:
-        old = exact.get((r.page_id, r.observed_at)) or by_page.get(r.page_id)
-        if old is not None and old["content_hash"] == r.digest and int(old["id"]) not in keep:
+    for run in runs:
+        at = {(r.page_id, r.observed_at) for r in run}
+        pages = {r.page_id for r in run}
+        same = [v for v in current if v["content_hash"] == run[0].digest and int(v["id"]) not in keep]
+        old = next((v for v in same if (v["page_id"], v["fetched_at"]) in at), None) or next(
+            (v for v in same if v["page_id"] in pages), None)
+        if old is not None:
             keep.add(int(old["id"]))
         else:
-            add.append(r)
+            add.append(run[0])
     supersede = [int(v["id"]) for v in current if int(v["id"]) not in keep]
     if not add and not supersede and not views:
         return False

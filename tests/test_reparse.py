@@ -152,3 +152,30 @@ def test_a_page_the_new_parser_cannot_read_leaves_the_history_alone(db: Path, mo
         assert result.pages_failed == result.pages > 0
         assert "no title found" in result.failures[0]
         assert _snapshot(archive) == before
+
+
+def test_a_reparse_with_the_same_parser_leaves_a_moved_article_alone(tmp_path: Path, clock) -> None:  # noqa: ANN001
+    """A 301 move fetches the article twice that night (old URL, then new), two stored pages
+    with one content; its images moved with it, so the move made a version. Reading the
+    same pages with the same parser must find that version, whichever page made it."""
+    from harvester.demo import FixtureServer, FixtureSite
+    from tests.conftest import NIGHTS
+
+    site = FixtureSite("moving", n_articles=4, seed=3)
+    db = tmp_path / "archive.db"
+    with FixtureServer([site]):
+        config = demo_config([site], revisit=[{"every": 1}])
+        clock.set(NIGHTS[0])
+        with Archive.open(db) as archive:
+            harvest(config, archive)
+        moved = site.move(site.articles[1].id)  # image paths carry the id: the content changes
+        clock.set(NIGHTS[1])
+        with Archive.open(db) as archive:
+            harvest(config, archive)
+            article_id = archive.article_id_for(site.url_of(moved))
+            versions = archive.query("SELECT count(*) FROM versions WHERE article_id = ?", (article_id,))[0][0]
+    assert versions == 2
+    for _ in range(2):
+        with Archive.open(db) as archive:
+            result = reparse(archive)
+        assert (result.versions_written, result.versions_superseded) == (0, 0), result.summary()
