@@ -136,6 +136,25 @@ def refuse_options(names: tuple[str, ...], why: str) -> None:
         raise click.UsageError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply {why}")
 
 
+def check_sites(archive: Archive, sites: tuple[str, ...], province: str | None = None) -> None:
+    """A usage error for a --site the archive has never heard of, or a --province none of its
+    sites is in: a typo must not read as "no results"."""
+    known = {r[0] for r in archive.query("SELECT name FROM sites UNION SELECT DISTINCT site FROM articles")}
+    unknown = [s for s in sites if s not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(map(repr, unknown))}: no such site in {archive.path} (its sites: "
+            f"{', '.join(sorted(known)) or 'none yet'})", param_hint="--site")
+    if province:
+        from .search import _words_key
+
+        provinces = {r[0] for r in archive.query("SELECT DISTINCT province FROM sites WHERE province IS NOT NULL")}
+        if _words_key(province) not in {_words_key(p) for p in provinces}:
+            raise click.BadParameter(
+                f"{province!r}: no site of {archive.path} is in it (its provinces: "
+                f"{', '.join(sorted(provinces)) or 'none yet'})", param_hint="--province")
+
+
 @cli.command()
 @config_option
 @db_option
@@ -597,7 +616,8 @@ def reparse(db_path: str, sites: tuple[str, ...], platform: str | None, config_p
     config = None
     if config_path is not None or Path("config.yaml").exists():
         config = load_config(config_path or "config.yaml")
-    open_archive(db_path).close()  # exists, and is an archive
+    with open_archive(db_path) as archive:  # exists, and is an archive
+        check_sites(archive, sites)
     with ArchiveLock(db_path, command="reparse", wait=wait), Archive.open(db_path) as archive:
         result = run_reparse(archive, sites=sites or None, platform=platform, config=config, dry_run=dry_run)
     click.echo(result.summary(), err=True)
@@ -657,6 +677,7 @@ def views(articles: tuple[str, ...], db_path: str, top: int | None, by_site: boo
     if articles:
         refuse_options(("sites",), "to an article's views (only to --top and --by-site)")
     with open_archive(db_path) as archive:
+        check_sites(archive, sites)
         if articles:
             ids = [archive.find_article(a) for a in articles]
             emit((row for i in ids for row in series(archive, i, since)), fmt)
@@ -691,6 +712,7 @@ def plot(articles: tuple[str, ...], db_path: str, out: str, sites: tuple[str, ..
     if bool(articles) == bool(sites):
         raise click.UsageError("give article ids or URLs, or --site NAME (one of them)")
     with open_archive(db_path) as archive:
+        check_sites(archive, sites)
         if articles:
             path = plot_articles(archive, [archive.find_article(a) for a in articles], out, since=since)
         else:
@@ -722,6 +744,7 @@ def export(kind: str, db_path: str, sites: tuple[str, ...], since: str | None, f
     from .export import export as rows
 
     with open_archive(db_path) as archive:
+        check_sites(archive, sites)
         n = emit(rows(archive, kind, sites=sites, since=since), fmt, columns=COLUMNS[kind])
     click.echo(f"{n} {kind} rows", err=True)
 
@@ -804,6 +827,7 @@ def search(query: str, db_path: str, sites: tuple[str, ...], province: str | Non
     from .search import search as run_search
 
     with open_archive(db_path) as archive:
+        check_sites(archive, sites, province)
         try:
             hits = run_search(archive, query, site=list(sites), province=province, category=category,
                               since=since, until=until, limit=limit)

@@ -133,8 +133,8 @@ def test_dry_run_reports_and_writes_nothing(db: Path, parser_v2: None) -> None:
 
 def test_filters_by_site_and_platform(db: Path, parser_v2: None) -> None:
     runner = CliRunner()
-    none = json.loads(runner.invoke(cli, ["reparse", "--db", str(db), "--site", "no-such-site", "--json"]).stdout)
-    assert none["articles"] == 0
+    typo = runner.invoke(cli, ["reparse", "--db", str(db), "--site", "no-such-site", "--json"])
+    assert typo.exit_code == 2 and "nights-sldtbxh" in typo.output  # names the sites there are
     generic = json.loads(runner.invoke(cli, ["reparse", "--db", str(db), "--platform", "generic", "--json"]).stdout)
     assert generic["articles"] == 0
     kontum = json.loads(runner.invoke(cli, ["reparse", "--db", str(db), "--platform", "kontum", "--site", "nights-sldtbxh", "--json"]).stdout)

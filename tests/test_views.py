@@ -56,7 +56,7 @@ def test_top_growth_puts_the_popular_article_first(three_nights: dict) -> None:
     # the new articles were first counted on night 2: measured from there
     new_urls = {plan["site"].url_of(a) for a in plan["new"]}
     assert len(rows) == 13 and new_urls <= {r["url"] for r in rows}
-    assert json.loads(_cli("views", "--top", "5", "--site", "another-site", "--since", "30d", "--db", db)) == []
+    assert json.loads(_cli("views", "--top", "5", "--site", plan["site"].name, "--since", "2030-01-01", "--db", db)) == []
 
 
 def test_per_site_totals_by_day(three_nights: dict) -> None:
@@ -155,9 +155,33 @@ def test_plot_per_site(three_nights: dict, tmp_path: Path) -> None:
 
 
 def test_nothing_to_plot_is_a_plain_error(three_nights: dict, tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["plot", "--site", "no-such-site", "--out", str(tmp_path / "x.png"), "--db", str(three_nights["db"])])
+    site = three_nights["site"].name
+    result = CliRunner().invoke(cli, ["plot", "--site", site, "--since", "2030-01-01", "--out", str(tmp_path / "x.png"),
+                                      "--db", str(three_nights["db"])])
     assert result.exit_code == 1 and "nothing to plot" in result.output
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["plot", "--out", "x.png", "--site", "no-such-site"],
+    ["views", "--by-site", "--site", "no-such-site"],
+    ["views", "--top", "3", "--site", "no-such-site"],
+    ["export", "articles", "--csv", "--site", "no-such-site"],
+    ["search", "giam ngheo", "--site", "no-such-site"],
+    ["search", "giam ngheo", "--province", "Atlantis"],
+    ["reparse", "--dry-run", "--site", "no-such-site"],
+])
+def test_a_site_or_province_the_archive_lacks_is_a_usage_error(three_nights: dict, command: list[str], tmp_path: Path) -> None:
+    """A typo in --site must not read as "no results": exit 2, naming the sites there are."""
+    result = CliRunner().invoke(cli, [*command, "--db", str(three_nights["db"])])
+    assert result.exit_code == 2, result.output
+    assert three_nights["site"].name in result.output or "Kon Tum" in result.output
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_province_matches_without_its_diacritics(three_nights: dict) -> None:
+    hits = json.loads(_cli("search", "giam ngheo", "--province", "kon tum", "--db", str(three_nights["db"])))
+    assert hits and all(h["site"] == three_nights["site"].name for h in hits)
 
 
 @pytest.mark.parametrize("fmt", ["--json", "--nl", "--csv", "-t"])
