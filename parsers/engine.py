@@ -896,7 +896,28 @@ def _category(
                 best = (pos, t)
         if best:
             return best[1]
-    return _section_heading(before or [], title)
+    if before:
+        return _section_heading(before, title)
+    return _heading_above(title_el, title) if title_el is not None else None
+
+
+def _heading_above(title_el: HtmlElement, title: str) -> str | None:
+    """When the title opens its zone, the section heading may stand just outside it (the
+    Kon Tum portal's `<h2>TRỢ GIÚP XÃ HỘI VÀ GIẢM NGHÈO</h2>` above the article's box): the
+    nearest visible element before the title or one of its first three containers."""
+    el: HtmlElement | None = title_el
+    for _ in range(4):
+        if el is None:
+            return None
+        sib = el.getprevious()
+        while sib is not None:
+            if isinstance(sib.tag, str) and sib.tag not in ("script", "style", "noscript"):
+                lines = [b for b in blocks(sib) if b.text]
+                if lines:  # the first real line above the title decides
+                    return _section_heading(lines[-1:], title)
+            sib = sib.getprevious()
+        el = el.getparent()
+    return None
 
 
 def _section_heading(before: list[Block], title: str) -> str | None:
@@ -916,10 +937,11 @@ def _section_heading(before: list[Block], title: str) -> str | None:
             continue
         words = t.split()
         headingish = b.heading or b.bold or t.isupper() or b.link_chars >= len(t) - 2
+        # a section name is short; an all-caps or <hN> one may run longer ("TRỢ GIÚP XÃ HỘI
+        # VÀ GIẢM NGHÈO", seven words)
         if (
             headingish
-            and 1 <= len(words) <= 6
-            and len(t) <= 50
+            and (1 <= len(words) <= 6 and len(t) <= 50 or (b.heading or t.isupper()) and len(words) <= 10 and len(t) <= 70)
             and not _TERMINAL.search(t)
             and not re.search(r"\d{3,}", t)
             and search_key(t) != title_key
