@@ -35,7 +35,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import parse_qsl, quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -43,6 +43,7 @@ from defusedxml.common import DefusedXmlException
 from parsers import ParseError, parse_listing
 from parsers.dom import absolute, load, text_of
 from parsers.normalise import decode, search_key
+from parsers.pagination import page_number
 
 from .config import Site
 from .errors import FetchError, OffsiteRedirect
@@ -320,7 +321,7 @@ class _Walk:
                 failed.append(url)  # the next run's catch-up walk resumes here
                 continue
             pages += 1
-            number = page_number(page.url)
+            number = _page_number(page.url)
             depth = number if number is not None and number > depth else depth + 1
             if _xml_kind(_sniffable(page.body)):
                 self.read_xml(start, page)
@@ -350,14 +351,14 @@ class _Walk:
             dead_end = not flags and pages > 1
             trap = dead_end and any(n not in queue for n in onward)
             if not dead_end:
-                here = page_number(page.url) or depth
+                here = _page_number(page.url) or depth
                 for n in onward:
-                    number = page_number(n)
+                    number = _page_number(n)
                     if n in queue or (catch_up and number is not None and number <= here):
                         continue  # the catch-up walk only goes deeper
                     queue.append(n)
                 # pages in order when their numbers are known, so the frontier is the next one
-                queue.sort(key=lambda u: (page_number(u) is None, page_number(u) or 0))
+                queue.sort(key=lambda u: (_page_number(u) is None, _page_number(u) or 0))
             # stop at known articles: always at the head; in the catch-up walk only when it closes a
             # gap (a page cut short or failed) in a listing whose end was reached before
             at_known = bool(flags) and known_streak >= self.site.overlap and (not catch_up or frontier.reached_end)
@@ -424,24 +425,10 @@ def _page_key(url: str) -> str:
     return url_key(parts._replace(query=query, path=path).geturl())
 
 
-_PAGE_PARAM = re.compile(r"(?:^|_)(page|trang|pagenum|pageindex|cur|p|start|limitstart)$", re.I)
-_PAGE_PATH = re.compile(r"/(?:page|trang)[-/](\d+)(?:\.html?|\.aspx)?/?$", re.I)
-
-
-def page_number(url: str) -> int | None:
-    """The page number (or offset) a pagination URL names, when it names one.
-
-    >>> page_number("http://a.gov.vn/tin-tuc?page=3"), page_number("http://a.gov.vn/tin-tuc/trang-37.html")
-    (3, 37)
-    >>> page_number("https://hoabinh.gov.vn/tin?p_p_id=x&_ListNew_INSTANCE_xqph_cur=2770"), page_number("http://a.gov.vn/tin-tuc")
-    (2770, None)
-    """
-    parts = urlsplit(url)
-    for name, value in parse_qsl(parts.query):
-        if value.isdigit() and _PAGE_PARAM.search(name):
-            return int(value)
-    m = _PAGE_PATH.search(parts.path)
-    return int(m.group(1)) if m else None
+def _page_number(url: str) -> int | None:
+    """The number a listing page's URL names (parsers/pagination.py); `?p=N` counts here,
+    as it does for the pager links the listing parser keeps."""
+    return page_number(url, weak=True)
 
 
 def _sniffable(body: bytes) -> bytes:
