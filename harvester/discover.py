@@ -42,6 +42,7 @@ from defusedxml.common import DefusedXmlException
 
 from parsers import ParseError, parse_listing
 from parsers.dom import absolute, load, text_of
+from parsers.labels import PRINT_HREF_RE, PRINT_LINK_KEYS
 from parsers.normalise import decode, search_key
 from parsers.pagination import page_number
 
@@ -49,12 +50,6 @@ from .config import Site
 from .errors import FetchError, OffsiteRedirect
 from .fetch import Fetcher, Page
 from .urls import canonical, in_scope, url_key
-
-# Print views: chrome-free copies of an article that many portals offer (`print.aspx?p=`,
-# `/bm/print/N`, `PrintItem.aspx?ContentID=`, `PrintTL.aspx`): a fallback when the article
-# page itself cannot be read. Recognised by the link's target or its words.
-_PRINT_HREF = re.compile(r"print|/in-bai|inbai|/ban-in", re.I)
-_PRINT_WORDS = ("in bai", "in bai viet", "in bai nay", "in ra", "in trang", "ban in", "print")
 
 __all__ = [
     "CrawlMemory", "Discovery", "Frontier", "discover", "read_feed", "print_view_url",
@@ -441,8 +436,11 @@ def _sniffable(body: bytes) -> bytes:
 
 
 def print_view_url(site: Site, url: str, html: str | None = None) -> str | None:
-    """The print view of an article: a print link on its page when there is one, else the
-    site's `print_url` template ({id}: the last number in the URL's path, {path}, {url}).
+    """The print view of an article (a chrome-free copy many portals offer: `print.aspx?p=`,
+    `/bm/print/N`, `PrintItem.aspx?ContentID=`; the fallback when the article page itself
+    cannot be read): a print link on its page when there is one, by its words or its target
+    (parsers/labels.py), else the site's `print_url` template ({id}: the last number in the
+    URL's path, {path}, {url}).
 
     >>> from harvester.config import Site
     >>> s = Site("a", "p", "d", ("https://bacson.langson.gov.vn/",), print_url="/bm/print/{id}")
@@ -460,7 +458,7 @@ def print_view_url(site: Site, url: str, html: str | None = None) -> str | None:
                 if href.startswith("javascript") and "print" in href.lower():
                     continue  # window.print(): the same page
                 words = search_key(text_of(a)).strip()
-                if _PRINT_HREF.search(href) or words in _PRINT_WORDS:
+                if PRINT_HREF_RE.search(href) or words in PRINT_LINK_KEYS:
                     target = absolute(url, href)
                     if target and in_scope(target, site.hosts) and url_key(target) != url_key(url):
                         return target
