@@ -527,7 +527,7 @@ def _unreachable_message(site: Site, errors: list[FetchError], notes: list[str])
     if first.kind in ("connection", "timeout", "dns"):
         hint = (
             " — the site may be down, or gone since the 2025 mergers; everything already archived is kept "
-            "(offline? try 'harvester demo'; gone? see 'harvester backfill')"
+            "(gone? see 'harvester backfill')"
         )
     return f"unreachable: {first.reason}{hint}"
 
