@@ -298,11 +298,11 @@ def harvest_article(
     return None
 
 
-def _get(fetcher: Fetcher, url: str, **validators: str | None) -> Page:
+def _get(fetcher: Fetcher, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Page:
     """fetcher.get, with anything it raises besides FetchError (a redirect to a malformed
     Location, a fetcher bug) turned into this URL's FetchError: one page's failure."""
     try:
-        return fetcher.get(url, **validators)
+        return fetcher.get(url, etag=etag, last_modified=last_modified)
     except FetchError:
         raise
     except Exception as exc:  # noqa: BLE001
