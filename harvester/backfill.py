@@ -284,7 +284,7 @@ def backfill(
     """Recover a site's captures from the archive named by `options`, recorded as a run
     (`runs`, `run_sites` with the report in `stats.backfill`)."""
     report = BackfillReport(site.name, options.source)
-    result = SiteResult(site.name)
+    result = SiteResult(site.name, started_at=iso(now()))
     run_id = archive.start_run(f"backfill --source {options.source}", [site.name])
     own_fetcher = fetcher is None and options.source == "wayback"
     if own_fetcher:
@@ -308,6 +308,7 @@ def backfill(
         raise
     finally:
         job.finish()
+        result.finished_at = iso(now())
         if run_status != "interrupted":
             run_status = {"unreachable": "failed"}.get(report.status, report.status)
         row = result.row()

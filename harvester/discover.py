@@ -6,7 +6,7 @@ Each start URL is walked twice at most:
 1. The head: page 1, 2, … of the listing until `site.overlap` known article links have
    been seen in a row (and the page brought nothing else new). A nightly run therefore
    reads as many pages as there are new articles, not as many as the site has.
-2. The backfill, from the saved frontier (`resume_url`), forward only: while the listing's
+2. The catch-up walk, from the saved frontier (`resume_url`), forward only: while the listing's
    end has never been reached (the first nights of a large site, `max_pages` at a time) it
    ignores known articles and goes on to the end; when the end was reached before and a
    page was cut short (`max_urls`) or failed, it closes that gap and stops at known
@@ -35,25 +35,21 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import parse_qsl, quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from parsers import ParseError, parse_listing
 from parsers.dom import absolute, load, text_of
+from parsers.labels import PRINT_HREF_RE, PRINT_LINK_KEYS
 from parsers.normalise import decode, search_key
+from parsers.pagination import page_number
 
 from .config import Site
 from .errors import FetchError, OffsiteRedirect
 from .fetch import Fetcher, Page
 from .urls import canonical, in_scope, url_key
-
-# Print views: chrome-free copies of an article that many portals offer (`print.aspx?p=`,
-# `/bm/print/N`, `PrintItem.aspx?ContentID=`, `PrintTL.aspx`): a fallback when the article
-# page itself cannot be read. Recognised by the link's target or its words.
-_PRINT_HREF = re.compile(r"print|/in-bai|inbai|/ban-in", re.I)
-_PRINT_WORDS = ("in bai", "in bai viet", "in bai nay", "in ra", "in trang", "ban in", "print")
 
 __all__ = [
     "CrawlMemory", "Discovery", "Frontier", "discover", "read_feed", "print_view_url",
@@ -69,7 +65,7 @@ _XML_KIND = re.compile(rb"<(rss|feed|urlset|sitemapindex|rdf:RDF)[\s>]", re.I)
 class Frontier:
     """Where a listing's walk stands between runs."""
 
-    resume_url: str | None = None   # the next page the backfill has not read
+    resume_url: str | None = None   # the next page the catch-up walk has not read
     depth: int = 0                  # how many pages deep that is
     reached_end: bool = False       # the listing's last page has been read at least once
 
@@ -278,7 +274,7 @@ class _Walk:
     def walk_start(self, start: str) -> None:
         frontier = self.memory.frontier(start)
         budget = self.site.max_pages
-        head = self.walk(start, [start], depth=0, budget=budget, frontier=frontier, backfill=False)
+        head = self.walk(start, [start], depth=0, budget=budget, frontier=frontier, catch_up=False)
         if head is None:
             return
         used, frontier = head
@@ -290,12 +286,12 @@ class _Walk:
             return
         left = budget - used
         if left <= 0:
-            self.found.notes.append(f"{start}: backfill waits for the next run (max_pages={self.site.max_pages} used)")
+            self.found.notes.append(f"{start}: the catch-up walk waits for the next run (max_pages={self.site.max_pages} used)")
             return
-        self.walk(start, [frontier.resume_url], depth=frontier.depth, budget=left, frontier=frontier, backfill=True)
+        self.walk(start, [frontier.resume_url], depth=frontier.depth, budget=left, frontier=frontier, catch_up=True)
 
     def walk(self, start: str, queue: list[str], *, depth: int, budget: int, frontier: Frontier,
-             backfill: bool) -> tuple[int, Frontier] | None:
+             catch_up: bool) -> tuple[int, Frontier] | None:
         """Page through a listing breadth-first. Returns (pages read, frontier), or None when
         the start URL could not be read or was a feed or sitemap."""
         pages = 0
@@ -304,7 +300,7 @@ class _Walk:
         while queue:
             if pages >= budget:
                 self.found.notes.append(f"{start}: stopped at max_pages={self.site.max_pages}; "
-                                        f"the backfill continues from {frontier.resume_url or queue[0]} next run")
+                                        f"the catch-up walk continues from {frontier.resume_url or queue[0]} next run")
                 return pages, frontier
             if self.full:
                 return pages, frontier
@@ -315,16 +311,16 @@ class _Walk:
             self.seen_pages.add(key)
             page = self.fetch(url, "listing")
             if page is None:
-                if pages == 0 and not backfill:
+                if pages == 0 and not catch_up:
                     return None
-                failed.append(url)  # the next run's backfill resumes here
+                failed.append(url)  # the next run's catch-up walk resumes here
                 continue
             pages += 1
-            number = page_number(page.url)
+            number = _page_number(page.url)
             depth = number if number is not None and number > depth else depth + 1
             if _xml_kind(_sniffable(page.body)):
                 self.read_xml(start, page)
-                if pages == 1 and not backfill:
+                if pages == 1 and not catch_up:
                     return None
                 continue
             try:
@@ -350,24 +346,24 @@ class _Walk:
             dead_end = not flags and pages > 1
             trap = dead_end and any(n not in queue for n in onward)
             if not dead_end:
-                here = page_number(page.url) or depth
+                here = _page_number(page.url) or depth
                 for n in onward:
-                    number = page_number(n)
-                    if n in queue or (backfill and number is not None and number <= here):
-                        continue  # the backfill only goes deeper
+                    number = _page_number(n)
+                    if n in queue or (catch_up and number is not None and number <= here):
+                        continue  # the catch-up walk only goes deeper
                     queue.append(n)
                 # pages in order when their numbers are known, so the frontier is the next one
-                queue.sort(key=lambda u: (page_number(u) is None, page_number(u) or 0))
-            # stop at known articles: always at the head; in a backfill only when it closes a
+                queue.sort(key=lambda u: (_page_number(u) is None, _page_number(u) or 0))
+            # stop at known articles: always at the head; in the catch-up walk only when it closes a
             # gap (a page cut short or failed) in a listing whose end was reached before
-            at_known = bool(flags) and known_streak >= self.site.overlap and (not backfill or frontier.reached_end)
+            at_known = bool(flags) and known_streak >= self.site.overlap and (not catch_up or frontier.reached_end)
             if not queue and not failed:
                 frontier = Frontier(None, depth, True)
             elif failed and (not queue or frontier.reached_end):
                 frontier = Frontier(failed[0], depth, frontier.reached_end)
-            elif backfill and at_known:
+            elif catch_up and at_known:
                 frontier = Frontier(None, depth, True)  # the gap is closed
-            elif backfill or depth >= frontier.depth:
+            elif catch_up or depth >= frontier.depth:
                 frontier = Frontier(failed[0] if failed else queue[0], depth, frontier.reached_end)
             self.memory.page_read(start, page, "listing", new, frontier)
             if trap:
@@ -424,24 +420,10 @@ def _page_key(url: str) -> str:
     return url_key(parts._replace(query=query, path=path).geturl())
 
 
-_PAGE_PARAM = re.compile(r"(?:^|_)(page|trang|pagenum|pageindex|cur|p|start|limitstart)$", re.I)
-_PAGE_PATH = re.compile(r"/(?:page|trang)[-/](\d+)(?:\.html?|\.aspx)?/?$", re.I)
-
-
-def page_number(url: str) -> int | None:
-    """The page number (or offset) a pagination URL names, when it names one.
-
-    >>> page_number("http://a.gov.vn/tin-tuc?page=3"), page_number("http://a.gov.vn/tin-tuc/trang-37.html")
-    (3, 37)
-    >>> page_number("https://hoabinh.gov.vn/tin?p_p_id=x&_ListNew_INSTANCE_xqph_cur=2770"), page_number("http://a.gov.vn/tin-tuc")
-    (2770, None)
-    """
-    parts = urlsplit(url)
-    for name, value in parse_qsl(parts.query):
-        if value.isdigit() and _PAGE_PARAM.search(name):
-            return int(value)
-    m = _PAGE_PATH.search(parts.path)
-    return int(m.group(1)) if m else None
+def _page_number(url: str) -> int | None:
+    """The number a listing page's URL names (parsers/pagination.py); `?p=N` counts here,
+    as it does for the pager links the listing parser keeps."""
+    return page_number(url, weak=True)
 
 
 def _sniffable(body: bytes) -> bytes:
@@ -454,8 +436,11 @@ def _sniffable(body: bytes) -> bytes:
 
 
 def print_view_url(site: Site, url: str, html: str | None = None) -> str | None:
-    """The print view of an article: a print link on its page when there is one, else the
-    site's `print_url` template ({id}: the last number in the URL's path, {path}, {url}).
+    """The print view of an article (a chrome-free copy many portals offer: `print.aspx?p=`,
+    `/bm/print/N`, `PrintItem.aspx?ContentID=`; the fallback when the article page itself
+    cannot be read): a print link on its page when there is one, by its words or its target
+    (parsers/labels.py), else the site's `print_url` template ({id}: the last number in the
+    URL's path, {path}, {url}).
 
     >>> from harvester.config import Site
     >>> s = Site("a", "p", "d", ("https://bacson.langson.gov.vn/",), print_url="/bm/print/{id}")
@@ -473,7 +458,7 @@ def print_view_url(site: Site, url: str, html: str | None = None) -> str | None:
                 if href.startswith("javascript") and "print" in href.lower():
                     continue  # window.print(): the same page
                 words = search_key(text_of(a)).strip()
-                if _PRINT_HREF.search(href) or words in _PRINT_WORDS:
+                if PRINT_HREF_RE.search(href) or words in PRINT_LINK_KEYS:
                     target = absolute(url, href)
                     if target and in_scope(target, site.hosts) and url_key(target) != url_key(url):
                         return target
@@ -494,7 +479,7 @@ def discover(
     memory: CrawlMemory | None = None,
     on_error: Callable[[FetchError, str], None] | None = None,
 ) -> Discovery:
-    """Walk the start URLs (head, then backfill); collect new in-scope article URLs in order."""
+    """Walk the start URLs (head, then catch-up walk); collect new in-scope article URLs in order."""
     walk = _Walk(site, fetcher, memory or CrawlMemory(), on_error)
     for start in site.start_urls:
         if walk.full:

@@ -69,6 +69,8 @@ class SiteResult:
     site: str
     status: str = "ok"               # ok | partial | unreachable | moved | gone | failed | interrupted
     message: str = ""
+    started_at: str | None = None    # when the site's pass began and ended (ISO, +07:00)
+    finished_at: str | None = None
     requests: int = 0
     listing_pages: int = 0
     articles_seen: int = 0           # article pages fetched (new, retried and re-visited)
@@ -114,6 +116,8 @@ class SiteResult:
         return {
             "status": self.status,
             "message": self.message,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
             "requests": self.requests,
             "listing_pages": self.listing_pages,
             "articles_seen": self.articles_seen,
@@ -294,11 +298,11 @@ def harvest_article(
     return None
 
 
-def _get(fetcher: Fetcher, url: str, **validators: str | None) -> Page:
+def _get(fetcher: Fetcher, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Page:
     """fetcher.get, with anything it raises besides FetchError (a redirect to a malformed
     Location, a fetcher bug) turned into this URL's FetchError: one page's failure."""
     try:
-        return fetcher.get(url, **validators)
+        return fetcher.get(url, etag=etag, last_modified=last_modified)
     except FetchError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -411,10 +415,11 @@ def harvest_site(
     exception (a bug, a storage failure) ends the pass as "failed" with its message and the
     counts so far; it is logged with its traceback, never raised."""
     started = time.monotonic()
-    result = SiteResult(site.name)
+    result = SiteResult(site.name, started_at=iso(now()))
     if site.status == "gone":
         result.status = "gone"
         result.message = "marked gone in the config: nothing fetched (recover it with 'harvester backfill')"
+        result.finished_at = result.started_at
         return result
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(site)
@@ -427,6 +432,7 @@ def harvest_site(
     finally:
         result.requests = fetcher.requests_made
         result.duration = time.monotonic() - started
+        result.finished_at = iso(now())
         if own_fetcher:
             fetcher.close()
         progress("site_done", {"site": site.name, "result": result})
@@ -521,7 +527,7 @@ def _unreachable_message(site: Site, errors: list[FetchError], notes: list[str])
     if first.kind in ("connection", "timeout", "dns"):
         hint = (
             " — the site may be down, or gone since the 2025 mergers; everything already archived is kept "
-            "(offline? try 'harvester demo'; gone? see 'harvester backfill')"
+            "(gone? see 'harvester backfill')"
         )
     return f"unreachable: {first.reason}{hint}"
 
@@ -564,6 +570,7 @@ def harvest(
     def one(site: Site) -> SiteResult | None:
         if stopping():
             return None
+        started_at = iso(now())
         conn = Archive.open(archive.path) if parallel else archive
         try:
             try:
@@ -571,7 +578,8 @@ def harvest(
                 result = harvest_site(site, conn, run_id, fetcher=fetcher, progress=report, should_stop=stopping)
             except Exception as exc:  # a bug or a storage failure on one site: record, go on
                 log.exception("harvest of %s failed", site.name)
-                result = SiteResult(site.name, status="failed", message=f"{type(exc).__name__}: {exc}")
+                result = SiteResult(site.name, status="failed", message=f"{type(exc).__name__}: {exc}",
+                                    started_at=started_at, finished_at=iso(now()))
             conn.save_run_site(run_id, site.name, result.row())
             return result
         finally:

@@ -108,10 +108,10 @@ def report_lines(report: Report) -> list[str]:
             f"{len(report.flags)} health flag(s): see 'harvester status --db {report.db_path} -t'"
         )
     if any(s.status in ("unreachable", "moved") for s in result.sites):
-        lines.append(
-            "Some sites could not be reached. Without a network, `harvester demo` (in .venv/bin/ "
-            "after ./run.sh) shows the whole pipeline on bundled sample sites served on 127.0.0.1."
-        )
+        # the command as a newcomer has it: ./run.sh installs into .venv, not onto the PATH
+        lines.append("Some sites could not be reached. No network? Watch the whole pipeline work on "
+                     "sample sites served on 127.0.0.1:")
+        lines.append("    .venv/bin/harvester demo")
     return lines
 
 

@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -179,7 +179,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             url TEXT PRIMARY KEY,
             article_id INTEGER NOT NULL REFERENCES articles(id),
             first_seen_at TEXT NOT NULL,
-            reason TEXT NOT NULL          -- canonical | fetched | redirect | link
+            reason TEXT NOT NULL          -- canonical | fetched | redirect | duplicate
         );
         CREATE INDEX article_urls_article ON article_urls(article_id);
         CREATE TABLE bodies (
@@ -247,7 +247,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             site TEXT NOT NULL,
             started_at TEXT,
             finished_at TEXT,
-            status TEXT,                  -- ok | partial | unreachable | failed | interrupted
+            status TEXT,                  -- ok | partial | unreachable | moved | gone | failed | interrupted
             message TEXT,
             requests INTEGER DEFAULT 0,
             listing_pages INTEGER DEFAULT 0,
@@ -299,9 +299,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE listing_state (
             site TEXT NOT NULL,
             start_url TEXT NOT NULL,      -- as in the config
-            resume_url TEXT,              -- the next page the backfill has not read yet
+            resume_url TEXT,              -- the next page the catch-up walk has not read yet
             reached_end_at TEXT,          -- when paging last reached the listing's last page
-            pages_read INTEGER NOT NULL DEFAULT 0,   -- listing pages read by the backfill so far
+            pages_read INTEGER NOT NULL DEFAULT 0,   -- how deep the walk has gone (the page number when the URL shows one)
             updated_at TEXT NOT NULL,
             PRIMARY KEY (site, start_url)
         );
@@ -384,7 +384,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             id INTEGER PRIMARY KEY,
             run_id INTEGER NOT NULL REFERENCES runs(id),
             site TEXT NOT NULL,
-            flag TEXT NOT NULL,           -- no_new_articles | fill_drop | short_bodies | parse_failures
+            flag TEXT NOT NULL,           -- no_new_articles | fill_drop | short_bodies | parse_failures | unreachable | moved
             field TEXT,                   -- fill_drop: the field whose fill rate fell
             current REAL,                 -- this run's value
             baseline REAL,                -- the site's trailing median
@@ -579,7 +579,7 @@ class Archive:
             finally:
                 self._in_tx = False
 
-    def query(self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
 
     # --- sites and runs ----------------------------------------------------------------
@@ -1249,7 +1249,7 @@ class Archive:
         return [r[0] for r in rows]
 
     def listing_state(self, site: str) -> dict[str, sqlite3.Row]:
-        """Per start URL: where the backfill resumes, and when the listing's end was reached."""
+        """Per start URL: where the catch-up walk resumes, and when the listing's end was reached."""
         rows = self.conn.execute("SELECT * FROM listing_state WHERE site = ?", (site,))
         return {r["start_url"]: r for r in rows}
 

@@ -18,8 +18,11 @@ import threading
 import time
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from parsers.listing import same_host
+from parsers.pagination import page_number
+
 __all__ = [
-    "canonical", "host_of", "netloc_of", "same_host", "in_scope", "is_private_host", "trust_canonical",
+    "canonical", "host_of", "netloc_of", "in_scope", "is_private_host", "trust_canonical",
     "url_key", "url_variants", "looks_like_listing_url",
 ]
 
@@ -58,11 +61,6 @@ def host_of(url: str) -> str:
 
 def _bare(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
-
-
-def same_host(a: str, b: str) -> bool:
-    """Hosts equal once case and a leading 'www.' are ignored."""
-    return _bare(host_of(a)) == _bare(host_of(b))
 
 
 def _requote(part: str, safe: str) -> str:
@@ -149,15 +147,12 @@ def url_variants(url: str) -> list[str]:
     return [urlunsplit((parts.scheme, h, p, parts.query, "")) for h in hosts for p in paths]
 
 
-_LISTING_PATH = re.compile(r"([?&](page|trang|start|limitstart|pagenum|p)=\d+)|/page-\d+/?$|/trang-\d+(\.html?)?/?$|/page/\d+/?$", re.I)
-
-
 def looks_like_listing_url(url: str) -> bool:
-    """A pagination URL (`?page=3`, `/page-3/`, `/trang-3.html`, `/page/3/`)."""
-    parts = _split(url)
-    if parts is None:
+    """A pagination URL (`?page=3`, `/page-3/`, `/trang-3.html`, `/page/3/`, and `?p=3`,
+    which is a page on some portals and a post on WordPress: parsers/pagination.py)."""
+    if _split(url) is None:
         return False
-    return bool(_LISTING_PATH.search(parts.path + ("?" + parts.query if parts.query else "")))
+    return page_number(url, weak=True) is not None
 
 
 def trust_canonical(page_url: str, canonical_link: str | None) -> str | None:
@@ -165,10 +160,8 @@ def trust_canonical(page_url: str, canonical_link: str | None) -> str | None:
     page (a template bug many portals share), and not a listing page."""
     if not canonical_link:
         return None
-    if not same_host(page_url, canonical_link):
-        return None
     link, page = _split(canonical_link), _split(page_url)
-    if link is None or page is None:
+    if link is None or page is None or not same_host(page_url, canonical_link):
         return None
     path = link.path
     if path in ("", "/") and page.path not in ("", "/"):

@@ -294,6 +294,46 @@ NEXT_PAGE_LABELS = (
 )
 NEXT_PAGE_SYMBOLS = frozenset(("»", "›", ">", ">>", "→", "»»", "›»"))
 
+# What an error page served with 200 says in its title, heading or first lines
+# (parsers/refusal.py); with ERROR_PAGE_RE's "404" at the start or before a dash.
+ERROR_PAGE_PHRASES = (
+    "không tìm thấy",
+    "không tồn tại",
+    "page not found",
+    "not found",
+    "lỗi 404",
+    "error 404",
+    "404 error",
+    "http 404",
+    "404 not found",
+    "trang bạn yêu cầu",
+    "an error occurred",
+    "đã xảy ra lỗi",
+    "có lỗi xảy ra",
+    "đã xảy ra sự cố",
+    "xin lỗi, đã xảy ra",
+    "server error",
+    "bài viết không tồn tại",
+    "nội dung không tồn tại",
+    "access denied",
+    "truy cập bị từ chối",
+    "không có quyền truy cập",
+    "something went wrong",
+    "requested resource",
+    "đã bị xóa",
+    "đường dẫn không hợp lệ",
+    "yêu cầu không hợp lệ",
+    "không thể tìm thấy",
+    "the page you",
+    "không thể hiển thị trang",
+)
+# Words of a login form's page (with a password field: parsers/refusal.py).
+LOGIN_WORDS = ("đăng nhập", "login", "log in", "sign in", "mật khẩu", "password")
+# An article's link to its print view (harvester/discover.py): the link's own words, or
+# these in its target ("print.aspx", "/in-bai/", "/ban-in/").
+PRINT_LINK_LABELS = ("in bài", "in bài viết", "in bài này", "in ra", "in trang", "bản in", "print")
+PRINT_HREF_WORDS = ("print", "/in-bai", "inbai", "/ban-in")
+
 # --- words read on the display text (case-insensitive regexes, not the search key) ----------
 
 # Words after a view count that still belong to it: "544 lượt", "12 lần xem", "90 views".
@@ -409,6 +449,16 @@ def _alternation(labels: Iterable[str]) -> str:
     keys = sorted({search_key(lbl) for lbl in labels}, key=len, reverse=True)
     return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys)
 
+
+def _literals(labels: Iterable[str]) -> str:
+    # folded, exactly as written (no \s+ for a space)
+    return "|".join(re.escape(k) for k in sorted({search_key(lbl) for lbl in labels}, key=len, reverse=True))
+
+
+ERROR_PAGE_RE = re.compile(rf"(?:{_literals(ERROR_PAGE_PHRASES)}|^404\b|\b404 -)")
+LOGIN_RE = re.compile(_literals(LOGIN_WORDS))
+PRINT_LINK_KEYS = frozenset(search_key(w) for w in PRINT_LINK_LABELS)
+PRINT_HREF_RE = re.compile(words_rx(PRINT_HREF_WORDS), re.I)
 
 _COUNT = r"(\d{1,3}(?:[.,\s]\d{3})+|\d+)"
 

@@ -21,19 +21,7 @@ from .dom import (
     text_of,
 )
 from .errors import ParseError
-from .labels import search_key
-
-_ERROR_PAGE = re.compile(
-    r"(khong tim thay|khong ton tai|page not found|not found|loi 404|error 404|404 error|http 404|"
-    r"404 not found|^404\b|\b404 -|trang ban yeu cau|an error occurred|da xay ra loi|co loi xay ra|"
-    r"da xay ra su co|xin loi, da xay ra|server error|bai viet khong ton tai|noi dung khong ton tai|"
-    r"access denied|truy cap bi tu choi|khong co quyen truy cap|something went wrong|requested resource|"
-    r"da bi xoa|duong dan khong hop le|yeu cau khong hop le|khong the tim thay|the page you|"
-    r"khong the hien thi trang)"
-)
-
-
-_LOGIN = re.compile(r"(dang nhap|login|log in|sign in|mat khau|password)")
+from .labels import ERROR_PAGE_RE, LOGIN_RE, search_key
 
 
 def refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str]) -> None:
@@ -47,15 +35,15 @@ def refuse(url: str, doc: HtmlElement, title: str | None, paragraphs: list[str])
         visible = ""
         if text_len < 150 or password:
             visible = text_of(doc.find("body") if doc.find("body") is not None else doc)
-        if (text_len < 400 and _ERROR_PAGE.search(head)) or (
-            text_len < 150 and len(visible) < 1500 and _ERROR_PAGE.search(search_key(visible))
+        if (text_len < 400 and ERROR_PAGE_RE.search(head)) or (
+            text_len < 150 and len(visible) < 1500 and ERROR_PAGE_RE.search(search_key(visible))
         ):
             raise ParseError(
                 url,
                 "an error page served as a normal page (it says the content was not found)",
                 definite=True,
             )
-        if password and _LOGIN.search(head + " " + search_key(visible[:3000])):
+        if password and LOGIN_RE.search(head + " " + search_key(visible[:3000])):
             raise ParseError(url, "a login page, not an article", definite=True)
     if not title:
         raise ParseError(url, "no article title found")

@@ -123,6 +123,9 @@ def test_a_backfill_rebuilds_each_article_with_its_versions_and_view_series(
     report = backfill(_site(), archive, _options(h))
     assert report.status == "ok", report.lines()
     assert archive.counts()["articles"] == len(h.site.articles) == 6
+    run = archive.query("SELECT r.started_at, s.started_at, s.finished_at, r.finished_at FROM runs r "
+                        "JOIN run_sites s ON s.run_id = r.id")[0]
+    assert None not in tuple(run) and list(run) == sorted(run), tuple(run)  # the site's times, inside the run's
     for a in h.site.articles:
         series = _series(archive, _url(h, a.id))
         assert [v for _, v in series] == h.views[a.id], a.id

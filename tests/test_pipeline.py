@@ -179,3 +179,22 @@ def test_pages_are_parsed_outside_the_write_transaction(
     monkeypatch.setattr(harvester.pipeline, "parse_bytes", parse_bytes)
     assert night(db, fixture_config([site])).sites[0].articles_new == 25
     assert len(free) == 25 and set(free) == {(True, True)}
+
+
+def test_a_run_records_when_each_site_began_and_ended(tmp_path: Path, site: FixtureSite, server: FixtureServer) -> None:
+    from dataclasses import replace
+    from datetime import datetime
+
+    from harvester.pipeline import harvest_site
+
+    config = fixture_config([site])
+    result = night(tmp_path / "a.db", config)
+    with Archive.open(tmp_path / "a.db") as archive:
+        run = archive.query("SELECT started_at, finished_at FROM runs WHERE id = ?", (result.run_id,))[0]
+        row = archive.query("SELECT started_at, finished_at FROM run_sites WHERE run_id = ?", (result.run_id,))[0]
+        times = [datetime.fromisoformat(t) for t in (run[0], row[0], row[1], run[1])]
+        assert all(t.utcoffset() is not None and t.utcoffset().total_seconds() == 7 * 3600 for t in times), times
+        assert row[0].endswith("+07:00") and times == sorted(times)  # the site's pass lies within its run
+        assert result.summary()["sites"][0]["started_at"] == row[0]  # the run report says the same
+        gone = harvest_site(replace(config.sites[0], status="gone"), archive, None)
+        assert gone.status == "gone" and gone.started_at is not None and gone.finished_at == gone.started_at

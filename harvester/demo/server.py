@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .sitegen import FixtureSite
@@ -193,12 +194,12 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         super().__init__((host, port), _Handler)
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         import sys
 
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # a client that hung up (a refused oversized body, a timeout): expected here
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)
 
 
 class FixtureServer:

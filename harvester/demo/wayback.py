@@ -135,8 +135,9 @@ class FakeWayback:
 
     # --- the archive's holdings --------------------------------------------------------
 
-    def add(self, url: str, timestamp: str, body: bytes, **kw: object) -> ArchivedCapture:
-        capture = ArchivedCapture(url, timestamp, body, **kw)  # type: ignore[arg-type]
+    def add(self, url: str, timestamp: str, body: bytes, *, mimetype: str = "text/html", status: int = 200,
+            content_type: str | None = None) -> ArchivedCapture:
+        capture = ArchivedCapture(url, timestamp, body, mimetype, status, content_type)
         with self._lock:
             self.captures.append(capture)
         return capture
