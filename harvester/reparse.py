@@ -212,10 +212,10 @@ def reparse_article(
     add: list[_Reading] = []
     for run in runs:
         at = {(r.page_id, r.observed_at) for r in run}
-        pages = {r.page_id for r in run}
+        run_pages = {r.page_id for r in run}
         same = [v for v in current if v["content_hash"] == run[0].digest and int(v["id"]) not in keep]
         old = next((v for v in same if (v["page_id"], v["fetched_at"]) in at), None) or next(
-            (v for v in same if v["page_id"] in pages), None)
+            (v for v in same if v["page_id"] in run_pages), None)
         if old is not None:
             keep.add(int(old["id"]))
         else:
