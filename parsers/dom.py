@@ -96,31 +96,13 @@ BLOCK_TAGS = frozenset(
         "caption",
     ]
 )
-SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "iframe",
-        "object",
-        "embed",
-        "button",
-        "select",
-        "option",
-        "textarea",
-        "input",
-        "map",
-        "canvas",
-        "video",
-        "audio",
-        "head",
-        "title",
-        "meta",
-        "link",
-    ]
+# never shown, with what they hold: the engine strips them from the page before reading it
+INVISIBLE_TAGS = (
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
+    "select", "textarea", "button", "map", "canvas", "audio", "video",
 )
+# and what a walk over the visible lines passes by (form fields, the head)
+SKIP_TAGS = frozenset([*INVISIBLE_TAGS, "option", "input", "head", "title", "meta", "link"])
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _ALIGN_RE = re.compile(r"text-align\s*:\s*(center|right|justify|left)", re.I)

@@ -60,6 +60,7 @@ from .dates import all_dates, date_spans, find_date
 from .dom import (
     ATTACHMENT_EXT,
     INLINE_TAGS,
+    INVISIBLE_TAGS,
     Block,
     absolute,
     ancestors,
@@ -1044,27 +1045,7 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
 
     # 1. clean (the profile's category element first: NukeViet keeps its breadcrumb in a hidden
     # list that script copies into view)
-    etree.strip_elements(
-        doc,
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "iframe",
-        "object",
-        "embed",
-        "select",
-        "textarea",
-        "button",
-        "map",
-        "canvas",
-        "audio",
-        "video",
-        etree.Comment,
-        etree.ProcessingInstruction,
-        with_tail=False,
-    )
+    etree.strip_elements(doc, *INVISIBLE_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     survey = Survey(doc)
     category_els = _select_all(doc, profile.category, source, survey=survey)
     attachment_links = [

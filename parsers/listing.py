@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from . import labels as L
 from .article import Listing
 from .dates import find_date
-from .dom import absolute, select, text_of
+from .dom import absolute, inside, select, text_of
 from .pagination import page_number
 
 __all__ = ["extract_listing", "same_host"]
@@ -214,12 +214,4 @@ def _main_cluster(links: list[HtmlElement]) -> list[HtmlElement]:
         depth[el] = n
     need = 0.6 * len(links)
     best = max((el for el, c in counts.items() if c >= need), key=lambda el: depth[el])
-    return [a for a in links if _inside(a, best)]
-
-
-def _inside(el: HtmlElement, container: HtmlElement) -> bool:
-    while el is not None:
-        if el is container:
-            return True
-        el = el.getparent()
-    return False
+    return [a for a in links if inside(a, best)]

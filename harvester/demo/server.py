@@ -106,7 +106,8 @@ class FaultHandler(BaseHTTPRequestHandler):
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if body:
+            self.wfile.write(body)
 
 
 class _Handler(FaultHandler):
@@ -164,25 +165,9 @@ class _Handler(FaultHandler):
                 self._send(304, {"ETag": tag}, b"")
                 return
         if fault is not None and fault.truncate:
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body) + 5000))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.close_connection = True
+            self.send_truncated(status, headers, body[: len(body) // 2], len(body) + 5000)
             return
         self._send(status, headers, body)
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
 
 
 class _SiteServer(ThreadingHTTPServer):
