@@ -18,7 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "RESULTS.md")
-HEADING = "# Benchmark results\n\nAppended by the scripts in bench/ (see bench/README.md); newest last.\n"
+HEADING = (
+    "# Benchmark results\n\nAppended by the scripts in bench/ (see bench/README.md); newest last.\n"
+)
 
 
 def machine() -> str:

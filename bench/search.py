@@ -306,7 +306,10 @@ def set_accents_prefix(conn: sqlite3.Connection, prefix: str, fill: bool = True)
     if fill:
         # migration 004's indexing statement for the accents table alone
         statements = _statements(
-            _index("v.id = a.latest_version_id", source="articles a JOIN versions v ON v.id = a.latest_version_id")
+            _index(
+                "v.id = a.latest_version_id",
+                source="articles a JOIN versions v ON v.id = a.latest_version_id",
+            )
         )
         accents = next(s for s in statements if s.startswith("INSERT INTO search_accents_fts"))
         conn.execute("BEGIN")
@@ -477,8 +480,6 @@ def _stats(ms: list[float]) -> dict[str, float]:
     }
 
 
-
-
 # --- size --------------------------------------------------------------------------------------
 
 
@@ -487,7 +488,9 @@ def sizes(path: Path) -> dict[str, int]:
     table, FTS5 shadow tables with their index), and the file itself."""
     parts: dict[str, int] = {}
     with Archive.open(path) as archive:
-        owner = {r[0]: r[1] for r in archive.conn.execute("SELECT name, tbl_name FROM sqlite_master")}
+        owner = {
+            r[0]: r[1] for r in archive.conn.execute("SELECT name, tbl_name FROM sqlite_master")
+        }
         for name, size in archive.conn.execute(
             "SELECT name, pgsize FROM dbstat WHERE aggregate = 1"
         ):
@@ -532,14 +535,29 @@ def latency_table(results: dict[str, dict[str, float]]) -> str:
     rows = []
     for kind, r in results.items():
         found = "" if r["found"] != r["found"] else f"{r['found']:.0%}"
-        cold = (
-            (f"{r['cold_p50']:.1f}", f"{r['cold_p95']:.1f}") if "cold_p50" in r else ("", "")
-        )
+        cold = (f"{r['cold_p50']:.1f}", f"{r['cold_p95']:.1f}") if "cold_p50" in r else ("", "")
         rows.append(
-            (kind, f"{r['n']:.0f}", f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['max']:.1f}", *cold, found)
+            (
+                kind,
+                f"{r['n']:.0f}",
+                f"{r['p50']:.1f}",
+                f"{r['p95']:.1f}",
+                f"{r['max']:.1f}",
+                *cold,
+                found,
+            )
         )
     return table(
-        ("queries", "n", "p50 ms", "p95 ms", "max ms", "cold p50 ms", "cold p95 ms", "found something"),
+        (
+            "queries",
+            "n",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "cold p50 ms",
+            "cold p95 ms",
+            "found something",
+        ),
         rows,
     )
 
@@ -647,14 +665,18 @@ def main() -> None:
         "a page (each distinct body stored once).",
     ]
     if switch_s is not None:
-        out.append(f"Re-creating search_accents_fts with the other prefix option took {switch_s / 60:.1f} min.")
+        out.append(
+            f"Re-creating search_accents_fts with the other prefix option took {switch_s / 60:.1f} min."
+        )
     text = "\n".join(out)
     print(text)
     if args.delete:
         for suffix in ("", "-wal", "-shm"):
             Path(str(args.db) + suffix).unlink(missing_ok=True)
     if not args.no_write:
-        append_results(f"Search at scale: {n:,} articles (bench/search.py)", text, load_before=load_before)
+        append_results(
+            f"Search at scale: {n:,} articles (bench/search.py)", text, load_before=load_before
+        )
 
 
 if __name__ == "__main__":
