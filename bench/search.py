@@ -403,23 +403,31 @@ def queries(
 def measure(
     path: Path, kinds: dict[str, list[tuple[str, dict[str, object]]]], cold: int = 0
 ) -> dict[str, dict[str, float]]:
-    """Latency per kind of query, warm (the whole file read into the OS cache first); then,
-    for the first `cold` queries of each kind, again with the archive dropped from the OS
-    cache (and SQLite's) before each query."""
+    """Latency per kind of query, warm (the whole file read into the OS cache first): each
+    query's time is the faster of two runs, the whole set run in between (SQLite's own 2 MB
+    cache has long forgotten it by then), so that a burst of other work on a shared machine
+    is not counted. Then, for the first `cold` queries of each kind, once more with the
+    archive dropped from the OS cache (and SQLite's) before each query."""
     out: dict[str, dict[str, float]] = {}
     warm_cache(path)
     with Archive.open(path) as archive:
         search(archive, "khởi động", limit=20)
         subject: list[float] = []
+        best: dict[tuple[str, int], float] = {}
+        found_by: dict[tuple[str, int], bool] = {}
+        for _round in range(2):
+            for kind, qs in kinds.items():
+                for i, (q, filters) in enumerate(qs):
+                    t = time.perf_counter()
+                    hits = search(archive, q, limit=20, **filters)  # type: ignore[arg-type]
+                    ms = (time.perf_counter() - t) * 1000
+                    best[kind, i] = min(ms, best.get((kind, i), ms))
+                    found_by[kind, i] = bool(hits)
         for kind, qs in kinds.items():
             if not qs:
                 continue
-            times, found = [], 0
-            for q, filters in qs:
-                t = time.perf_counter()
-                hits = search(archive, q, limit=20, **filters)  # type: ignore[arg-type]
-                times.append((time.perf_counter() - t) * 1000)
-                found += bool(hits)
+            times = [best[kind, i] for i in range(len(qs))]
+            found = sum(found_by[kind, i] for i in range(len(qs)))
             if kind != "stress":
                 subject += times
             out[kind] = _stats(times) | {"found": found / len(qs)}
@@ -491,8 +499,9 @@ def sizes(path: Path) -> dict[str, int]:
         owner = {
             r[0]: r[1] for r in archive.conn.execute("SELECT name, tbl_name FROM sqlite_master")
         }
+        # summed in Python: dbstat's aggregate mode counts a b-tree's bytes in 32 bits
         for name, size in archive.conn.execute(
-            "SELECT name, pgsize FROM dbstat WHERE aggregate = 1"
+            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name"
         ):
             table_name = owner.get(name, name)
             if table_name.startswith("search_accents_fts"):
@@ -524,7 +533,9 @@ def raw_pages() -> dict[str, float]:
         ("portal", [with_site_chrome(c).raw for c in cases]),
     ):
         out[f"{name}_raw"] = statistics.mean(len(p) for p in pages)
+        started = time.perf_counter()
         out[f"{name}_zlib"] = statistics.mean(len(zlib.compress(p, 6)) for p in pages)
+        out[f"{name}_zlib_ms"] = 1000 * (time.perf_counter() - started) / len(pages)
     return out
 
 
@@ -662,7 +673,8 @@ def main() -> None:
         f"Raw pages (not in this archive; {raw['pages']:.0f} gold article pages, zlib level 6 as "
         f"stored): as served {raw['gold_raw'] / 1000:.1f} KB → {raw['gold_zlib'] / 1000:.1f} KB; "
         f"at a real portal's weight {raw['portal_raw'] / 1000:.1f} KB → {raw['portal_zlib'] / 1000:.1f} KB "
-        "a page (each distinct body stored once).",
+        f"a page, {raw['portal_zlib_ms']:.2f} ms to compress (each distinct body is stored once; "
+        "the synthetic chrome is repetitive and compresses better than real chrome does).",
     ]
     if switch_s is not None:
         out.append(
