@@ -11,10 +11,13 @@ bench/RESULTS.md with the machine's description (`--no-write`: print only).
 
 Each fixture site is its own host (its own port on 127.0.0.1), all served by one separate
 process. The bound is the longest any one site must take: its requests less one, times the
-delay, since a host is never asked twice within `delay` seconds. Sites run in parallel
-threads (`workers`, default one per site), so the total should approach that bound, not
+delay, since a host is never asked twice within `delay` seconds; with fewer workers than
+sites, also the sum of those times shared by the workers. Sites run in parallel threads
+(`workers`, default one per site up to 200), so the total should approach that bound, not
 the sum over sites, until the machine's CPU cannot keep up with the requests the delay
-allows (sites / delay a second).
+allows (workers / delay a second). 2,000 sites on one thread each ran for more than 15
+minutes on 2 cores without finishing (2,000 runnable threads, load average 590): past a
+few hundred, sites have to share workers.
 """
 
 from __future__ import annotations
@@ -92,7 +95,11 @@ def _harvest(bases: list[str], delay: float, workers: int, out: Any) -> None:
             "articles": stored,
             "requests": sum(requests),
             "max_requests": max(requests),
-            "bound_s": max((n - 1) * delay for n in requests),
+            # no schedule beats the longest site, nor the sum over sites shared by the workers
+            "bound_s": max(
+                max((n - 1) * delay for n in requests),
+                sum((n - 1) * delay for n in requests) / workers,
+            ),
             "seconds": elapsed,
             "cpu_s": _cpu_seconds() - cpu,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -129,14 +136,17 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=10, help="articles per site")
     ap.add_argument("--delay", type=float, default=1.0, help="per-host delay (the default is 1 s)")
     ap.add_argument(
-        "--workers", type=int, default=0, help="sites at once (default: one thread per site)"
+        "--workers",
+        type=int,
+        default=0,
+        help="sites at once (default: one thread per site, at most 200)",
     )
     ap.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
     args = ap.parse_args()
     load_before = load()
     rows, results = [], []
     for n in args.sites:
-        workers = args.workers or n
+        workers = args.workers or min(n, 200)
         r = run(n, args.articles, args.delay, workers)
         results.append((n, r))
         print(
@@ -182,9 +192,10 @@ def main() -> None:
         f"{n} sites {r['ratio']:.2f}× ({verdict(r['ratio'] <= 1.2)})" for n, r in results
     )
     summary = (
-        f"{verdicts}. Target: within 1.2× of the bound, max over sites of (requests - 1) × "
-        f"{args.delay:g} s. Past the point where sites / delay requests a second is more than "
-        "the machine parses (bench/harvest.py), the total is CPU-bound, not politeness-bound."
+        f"{verdicts}. Target: within 1.2× of the bound: the longest site, (requests - 1) × "
+        f"{args.delay:g} s, or with fewer workers than sites the sum of those over the workers. "
+        "Past the point where workers / delay requests a second is more than the machine "
+        "parses (bench/harvest.py), the total is CPU-bound, not politeness-bound."
     )
     print(text)
     print(summary)
