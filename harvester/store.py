@@ -93,7 +93,9 @@ def _old_version() -> str:
 #   text with đ turned into d (FTS5's remove_diacritics never folds đ); its tokenizer
 #   removes the other marks and case.
 # - search_accents_fts: the display text as stored, marks kept (stored text has canonical
-#   tone placement, and queries are canonicalised the same way).
+#   tone placement, and queries are canonicalised the same way). No prefix index: accented
+#   prefixes ("giả*") are rare and FTS5 answers them from the term range as fast, while
+#   the index cost 2.5 KB an article, a fifth of the archive (bench/search.py).
 # Both index a `filters` column of tokens (site, category, year, month) so that filtered
 # searches stay inside FTS5; versions.filters is the version's part, the site's is added.
 # Pure-SQL triggers on articles.latest_version_id (and on in-place edits or deletes of a
@@ -112,7 +114,7 @@ _SEARCH_MIGRATION = f"""
     CREATE VIRTUAL TABLE search_accents_fts USING fts5(
         title, body, captions, filters,
         content='versions', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 0', prefix='2 3'
+        tokenize='unicode61 remove_diacritics 0'
     );
     CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row');
     INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0, 0.0)');
