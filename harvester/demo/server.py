@@ -229,10 +229,10 @@ class FixtureServer:
         threads took more CPU than the harvester they served.)"""
         with selectors.DefaultSelector() as selector:
             for srv in self._servers:
-                selector.register(srv, selectors.EVENT_READ)
+                selector.register(srv, selectors.EVENT_READ, data=srv)
             while not self._stopping.is_set():
                 for key, _ in selector.select(0.05):
-                    key.fileobj._handle_request_noblock()  # what serve_forever calls
+                    key.data._handle_request_noblock()  # what serve_forever calls
 
     def stop(self) -> None:
         self._stopping.set()
