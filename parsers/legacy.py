@@ -370,7 +370,32 @@ _LEAD2 = "".join(re.escape(ch) for ch, b in _BYTE_OF.items() if 0xC2 <= b <= 0xD
 _LEAD3 = "".join(re.escape(ch) for ch, b in _BYTE_OF.items() if 0xE0 <= b <= 0xEF)
 _LEAD4 = "".join(re.escape(ch) for ch, b in _BYTE_OF.items() if 0xF0 <= b <= 0xF4)
 _SEQUENCE = re.compile(f"[{_LEAD2}][{_CONT}]|[{_LEAD3}][{_CONT}]{{2}}|[{_LEAD4}][{_CONT}]{{3}}")
-_NBSP_A = re.compile("[ÃĂ](?=  )|[ÃĂ] (?=[^\\s])")  # à whose NBSP became a space
+# à (C3 A0) whose NBSP became a space: "vÃ  cÃ¡c", "HoÃ ng"; "vÃ cÃ¡c" when the spaces
+# were collapsed too
+_NBSP_A = re.compile(r"[ÃĂ](?:\s(?!\s)|(?=\s\s))")  # any space: display collapses them all
+
+
+def _lost_nbsp(text: str, m: re.Match[str]) -> str | None:
+    """The à a lost NBSP leaves ("à" joined to the letters after it, or "à " when joining
+    makes no word), or None for a genuine capital Ã ("XÃ HỘI") or one opening a word."""
+    start = m.start()
+    while start and text[start - 1].isalpha():
+        start -= 1
+    before = text[start : m.start()]
+    rest = text[m.end() :].lstrip()
+    n = 0
+    while n < len(rest) and rest[n].isalpha():
+        n += 1
+    after = rest[:n]
+    if not before or before.isupper() and (not after or after.isupper()):
+        return None  # à seldom opens a word; Ã among capitals is genuine
+    if len(m.group()) == 1:
+        return "à"  # "Ã  x": the NBSP's space is lost, the word's own space is there
+    return "à" if is_syllable(before + "à" + after) else "à "
+
+
+def _sub_lost_nbsp(text: str) -> str:
+    return _NBSP_A.sub(lambda m: _lost_nbsp(text, m) or m.group(), text)
 
 
 def _plausible_char(ch: str) -> bool:
@@ -438,7 +463,9 @@ def _fix_once(text: str) -> str:
         for m in _SEQUENCE.finditer(text)
         if (fixed := _redecode(m.group()))
     ]
-    if not any(not weak for _, _, weak in found):
+    if not any(not weak for _, _, weak in found) and not any(
+        _lost_nbsp(text, m) for m in _NBSP_A.finditer(text)
+    ):
         return text
     out = []
     last = 0
@@ -447,7 +474,7 @@ def _fix_once(text: str) -> str:
         out.append(fixed)
         last = m.end()
     out.append(text[last:])
-    result = _NBSP_A.sub("à", "".join(out))
+    result = _sub_lost_nbsp("".join(out))
     result = _LOST_BYTE.sub(lambda m: _lost_byte(result, m), result)
     return _ftfy_leftovers(result)
 

@@ -375,6 +375,16 @@ case(
     "[mojibake:lost] strict cp1252 dropped the 0x9D of ”",
 )
 
+for s in ("Sở Giáo dục và Đào tạo", "Hà Nội và các xã", "Đà Nẵng", "Bà Rịa", "Hoàng Sa", "giàu"):
+    lost = cp1252_whatwg(s).replace("\xa0", " ")
+    case(lost, s, "[mojibake:nbsp] à is C3 A0: its NBSP became a space (Đà o → Đào)")
+    collapsed = cp1252_whatwg(s).replace("\xa0 ", "  ").replace("\xa0", " ").replace("  ", " ")
+    case(collapsed, s, "[mojibake:nbsp] and the spaces collapsed: join à only into a syllable")
+case(
+    "XÃ HỘI " + cp1252_whatwg("Nội vụ"),
+    "XÃ HỘI Nội vụ",
+    "[mojibake:nbsp] a genuine capital Ã among capitals stays, beside mojibake",
+)
 for s in ("Sở Giáo dục và Đào tạo tỉnh Quảng Nam", "Hòa Bình", "Người dân", "Ngành giáo dục"):
     case(as_cp1258(s), s, "[mojibake:cp1258] UTF-8 read as Windows-1258 (GiĂ¡o)")
 for s in ("Người dân", "Đào tạo", "Hội nghị tổng kết"):
