@@ -161,6 +161,7 @@ _WORD_CHARS = re.compile(r"[A-Za-z\u00a1-\u00ff]+")
 _HIGH = re.compile(r"[\u00a1-\u00ff]")
 # the only places a legacy word can be: runs of letters and Latin-1 marks with one of the marks
 _CANDIDATE = re.compile(r"[A-Za-z\u00a1-\u00ff]*[\u00a1-\u00ff][A-Za-z\u00a1-\u00ff]*")
+_ONLY_I_MARKS = re.compile("[A-Za-zíìÍÌ]+")
 U, T, A, N = "U", "T", "A", "N"  # Unicode, legacy, ambiguous, neutral
 
 
@@ -204,6 +205,10 @@ def _classify(core: str) -> tuple[str, dict[str, str], dict[str, str]]:
         shown = place_tone(unicode_reading)
         if shown != unicode_reading and any(_convert(c, shown, shown) for c in CONVERTERS.values()):
             return N, {}, {name: shown for name in CONVERTERS}
+        if _ONLY_I_MARKS.fullmatch(core):
+            # VNI writes í and ì as Latin-1 does: "Chính", "Bình" read the same either way,
+            # so they do not end a legacy run ("Thuû töôùng Chính phuû")
+            return N, {}, {}
         return U, {}, {}
     return N, legacy, ambiguous
 
@@ -353,6 +358,9 @@ def _byte_of() -> dict[str, int]:
             table[bytes([b]).decode("cp1252")] = b
         if 0x80 <= b <= 0x9F:
             table.setdefault(chr(b), b)  # Latin-1's C1 controls, and cp1252's five holes
+    # UTF-8 read as Windows-1258 differs from the cp1252 view, among the bytes Vietnamese
+    # UTF-8 is made of, only in C3, the lead byte of à á â ã è é ê ì í ò ó ô õ ù ú ý: Ă
+    table["Ă"] = 0xC3
     return table
 
 
@@ -362,7 +370,32 @@ _LEAD2 = "".join(re.escape(ch) for ch, b in _BYTE_OF.items() if 0xC2 <= b <= 0xD
 _LEAD3 = "".join(re.escape(ch) for ch, b in _BYTE_OF.items() if 0xE0 <= b <= 0xEF)
 _LEAD4 = "".join(re.escape(ch) for ch, b in _BYTE_OF.items() if 0xF0 <= b <= 0xF4)
 _SEQUENCE = re.compile(f"[{_LEAD2}][{_CONT}]|[{_LEAD3}][{_CONT}]{{2}}|[{_LEAD4}][{_CONT}]{{3}}")
-_NBSP_A = re.compile("Ã(?=  )|Ã (?=[^\\s])")  # à whose NBSP became a space
+# à (C3 A0) whose NBSP became a space: "vÃ  cÃ¡c", "HoÃ ng"; "vÃ cÃ¡c" when the spaces
+# were collapsed too
+_NBSP_A = re.compile(r"[ÃĂ](?:\s(?!\s)|(?=\s\s))")  # any space: display collapses them all
+
+
+def _lost_nbsp(text: str, m: re.Match[str]) -> str | None:
+    """The à a lost NBSP leaves ("à" joined to the letters after it, or "à " when joining
+    makes no word), or None for a genuine capital Ã ("XÃ HỘI") or one opening a word."""
+    start = m.start()
+    while start and text[start - 1].isalpha():
+        start -= 1
+    before = text[start : m.start()]
+    rest = text[m.end() :].lstrip()
+    n = 0
+    while n < len(rest) and rest[n].isalpha():
+        n += 1
+    after = rest[:n]
+    if not before or before.isupper() and (not after or after.isupper()):
+        return None  # à seldom opens a word; Ã among capitals is genuine
+    if len(m.group()) == 1:
+        return "à"  # "Ã  x": the NBSP's space is lost, the word's own space is there
+    return "à" if is_syllable(before + "à" + after) else "à "
+
+
+def _sub_lost_nbsp(text: str) -> str:
+    return _NBSP_A.sub(lambda m: _lost_nbsp(text, m) or m.group(), text)
 
 
 def _plausible_char(ch: str) -> bool:
@@ -370,7 +403,7 @@ def _plausible_char(ch: str) -> bool:
     cp1252 characters that text encoded twice passes through."""
     o = ord(ch)
     return (
-        0xA0 <= o <= 0x17F  # Latin-1 and Latin Extended-A (ă đ ĩ ũ, Œ š ž…)
+        0x80 <= o <= 0x17F  # (C1 controls: the inner layer of text encoded twice, Ä\x90)  # Latin-1 and Latin Extended-A (ă đ ĩ ũ, Œ š ž…)
         or 0x1E00 <= o <= 0x1EFF  # Latin Extended Additional: the toned letters
         or ch in "\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b"  # Vietnamese marks (NFD text)
         or 0x2000 <= o <= 0x206F  # punctuation, zero-width characters
@@ -408,7 +441,7 @@ def _weak(text: str, m: re.Match[str]) -> bool:
     """A sequence genuine text also makes: a capital Ã or Â ending a word before a
     no-break space or a quote ("XÃ\xa0HỘI", “CẤP XÔ)."""
     seq = m.group()
-    if len(seq) != 2 or seq[0] not in "ÃÂ":
+    if len(seq) != 2 or seq[0] not in "ÃÂĂ":
         return False
     before = text[: m.start()].rstrip(_INVISIBLE)[-1:]
     if before and not before.isupper():
@@ -430,7 +463,9 @@ def _fix_once(text: str) -> str:
         for m in _SEQUENCE.finditer(text)
         if (fixed := _redecode(m.group()))
     ]
-    if not any(not weak for _, _, weak in found):
+    if not any(not weak for _, _, weak in found) and not any(
+        _lost_nbsp(text, m) for m in _NBSP_A.finditer(text)
+    ):
         return text
     out = []
     last = 0
@@ -439,7 +474,7 @@ def _fix_once(text: str) -> str:
         out.append(fixed)
         last = m.end()
     out.append(text[last:])
-    result = _NBSP_A.sub("à", "".join(out))
+    result = _sub_lost_nbsp("".join(out))
     result = _LOST_BYTE.sub(lambda m: _lost_byte(result, m), result)
     return _ftfy_leftovers(result)
 
@@ -448,7 +483,8 @@ def _fix_once(text: str) -> str:
 # so Đ (C4 90) arrives as a lone Ä and ” (E2 80 9D) as â€. Beside other mojibake, such a
 # truncated sequence is completed with the lost byte that makes a Vietnamese letter, and
 # when several do, the one that makes its word a syllable (ọ, ỏ, ờ, ề for á»).
-_LOST_BYTE = re.compile(f"Ä(?![{_CONT}])|á[{_CONT}](?![{_CONT}])|â€(?![{_CONT}])")
+# A decoder with errors='replace' left U+FFFD where the byte was: the same repair.
+_LOST_BYTE = re.compile(f"(?:Ä|á[{_CONT}]|â€)\ufffd?(?![{_CONT}])")
 _LOST = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 _VIETNAMESE_LETTERS = frozenset(
     "aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ"
@@ -456,7 +492,7 @@ _VIETNAMESE_LETTERS = frozenset(
 
 
 def _lost_byte(text: str, m: re.Match[str]) -> str:
-    seq = m.group()
+    seq = m.group().rstrip("\ufffd")
     if seq == "â€":
         return "”"
     raw = bytes(_BYTE_OF[ch] for ch in seq)
@@ -480,7 +516,7 @@ def _lost_byte(text: str, m: re.Match[str]) -> str:
         letters = [
             ch for ch in letters if is_syllable(text[start : m.start()] + ch + text[m.end() : end])
         ]
-    return letters[0] if len(letters) == 1 else seq
+    return letters[0] if len(letters) == 1 else m.group()
 
 
 _SMELL = re.compile(f"[{_LEAD2}{_LEAD3}][{_CONT}]")

@@ -300,8 +300,22 @@ def canonical_tones(text: str) -> str:
 
     >>> canonical_tones("Thanh Hoá, Khánh Hoà; Café André")
     'Thanh Hóa, Khánh Hòa; Café André'
+    >>> canonical_tones("Khánh Hoà: https://vi.wikipedia.org/wiki/Khánh_Hoà")
+    'Khánh Hòa: https://vi.wikipedia.org/wiki/Khánh_Hoà'
     """
     if text.isascii():
         return text
+    if "://" in text or "@" in text or "www." in text:
+        # a link or an address is spelled as its owner wrote it (…/wiki/Khánh_Hoà)
+        parts = _ADDRESS.split(text)
+        parts[::2] = [_place_all(p) for p in parts[::2]]
+        return "".join(parts)
+    return _place_all(text)
+
+
+def _place_all(text: str) -> str:
     # only a word with a toned vowel beside another vowel can have its tone in the wrong place
     return _TONE_HAZARD.sub(lambda m: place_tone(m.group()), text)
+
+
+_ADDRESS = re.compile(r"((?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|[^\s@]+@[^\s@]+\.\w+)", re.I)
