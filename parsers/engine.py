@@ -55,6 +55,7 @@ from .bylines import (
     byline,
     looks_like_name,
     looks_like_org,
+    opening_byline,
 )
 from .dates import all_dates, date_spans, find_date
 from .dom import (
@@ -715,6 +716,10 @@ def _split(
         ):
             out.author, out.author_rank = first.rstrip(", "), 1
             texts = texts[2:]
+    # a byline opening the text: "Bài, ảnh: Minh Thư" or "PV" above the first paragraph
+    if len(texts) > 1 and out.author is None and (name := opening_byline(texts[0])):
+        out.author, out.author_rank = name, 1
+        texts = texts[1:]
     # a caption repeated as the next paragraph (pasted twice) is not body text
     if out.captions:
         caption_keys = {search_key(c) for c in out.captions}
