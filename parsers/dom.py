@@ -458,6 +458,10 @@ def blocks(
                         element=ctx.block,
                     )
                 )
+                # Joomla's caption.js shows an `img.caption`'s title under it as its caption
+                title = el.get("title")
+                if title and "caption" in (el.get("class") or "").split():
+                    out.append(Block(text=collapse(title), caption=True, element=el))
             return
         name = marks.get(el)
         is_block = tag in BLOCK_TAGS

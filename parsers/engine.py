@@ -81,6 +81,7 @@ from .labels import search_key
 from .normalise import display
 from .refusal import listing_reason, looks_like_listing, refuse
 from .survey import (
+    _TITLE_WORDS,
     Survey,
     _class_tokens,
     _classify,
@@ -429,7 +430,7 @@ def _find_title(
             score += 0.2
         if el.get("itemprop") == "headline":
             score += 1.0
-        if re.search(r"title|tieu-?de|headline|heading", attrs, re.I) and not re.search(
+        if _TITLE_WORDS.search(attrs) and not re.search(
             r"site|logo|box|block|module|widget|cate|menu", attrs, re.I
         ):
             score += 0.3
