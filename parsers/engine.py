@@ -69,6 +69,7 @@ from .dom import (
     class_and_id,
     collapse,
     common_ancestor,
+    image_src,
     inside,
     page_title,
     select,
@@ -168,6 +169,9 @@ class Profile:
     # May <meta property="article:published_time"> / JSON-LD be used when the page shows no
     # date? NukeViet's are wrong (edit time, malformed), so its profile says no.
     trust_meta_date: bool = True
+    # Pictures of the article kept outside its body and lead (WordPress's featured image
+    # above the title): listed first among its images.
+    lead_images: tuple[str, ...] = ()
 
     def with_overrides(
         self, overrides: dict[str, str | list[str] | tuple[str, ...]] | None
@@ -1188,6 +1192,13 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     captions = lead.captions + head.captions + split.captions
     images = [*lead.images, *(i for i in head.images if i not in lead.images)]
     images += [i for i in split.images if i not in images]
+    if profile.lead_images:
+        featured = [
+            u
+            for el in _select_all(zone, profile.lead_images, source)
+            if (src := image_src(el)) and (u := absolute(url, src)) and u not in images
+        ]
+        images = list(dict.fromkeys(featured)) + images
 
     if reason := listing_reason(doc, body_el, paragraphs):
         raise ParseError(url, reason, definite=True)
