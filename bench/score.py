@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parsers.normalise import decode
+
 __all__ = [
     "FIELDS",
     "Case",
@@ -88,12 +90,21 @@ _SIDEBAR = "".join(
 _SCRIPT = "<script>" + "var x=1;" * 4000 + "</script>"
 
 
+_CHARSET = re.compile(r"(<meta\b[^>]*?charset\s*=\s*[\"']?)([\w-]+)", re.I)
+
+
+def _as_utf8(html: str) -> str:
+    return _CHARSET.sub(lambda m: m.group(1) + "utf-8", html, count=1)
+
+
 def with_site_chrome(case: Case) -> Case:
     """The page with the weight a real portal adds around an article: a 225-link menu at the
     top and again at the foot, a 60-item dated news box, 32 KB of inline script. Real pages
     are 50-150 KB; the gold pages carry only the chrome their traps need. The fields must
     not change."""
-    html = case.raw.decode("utf-8")
+    # decoded as the parser decodes it, and served again as UTF-8 (a page in windows-1258
+    # cannot carry the added Vietnamese chrome in its own charset)
+    html = _as_utf8(decode(case.raw))
     top = f"{_SCRIPT}<div class='top-menu'><ul class='mega'>{_MENU}</ul></div>"
     html = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + top, html, count=1, flags=re.I)
     foot = f"<div class='box-tin'><h3>Tin mới</h3>{_SIDEBAR}</div><div class='lien-ket'><ul>{_MENU}</ul></div>"

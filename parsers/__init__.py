@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Bump when extraction changes in a way that can change stored versions (see `reparse`).
-PARSER_VERSION = "3"  # 2: six platform parsers; 3: display() places tones canonically and repairs legacy text
+PARSER_VERSION = "4"  # 2: six platform parsers; 3: display() places tones canonically and repairs legacy text; 4: opening bylines, "PV" credits, "tentin" titles, caption.js captions, featured images
 
 PLATFORMS: dict[str, Platform] = {
     p.name: p

@@ -100,6 +100,25 @@ def theo(text: str) -> tuple[bool, str | None] | None:
     return True, None
 
 
+_OPENING_EXCLUDED = frozenset(L.phrase_key(w) for w in L.OPENING_BYLINE_EXCLUDED)
+
+
+def opening_byline(block: Block) -> str | None:
+    """The writer a byline opening the text names ("Bài, ảnh: Minh Thư", "PV" in bold above
+    the first paragraph), else None. Stricter than a closing byline: the line must be short,
+    and a label that also opens a series title ("Bài 2: …") does not count."""
+    text = block.text
+    if len(text) > 80:
+        return None
+    if L.matches_any(text, L.STAFF_BYLINES):
+        return text.strip(" .()[]")
+    hit = L.starts_with_label(text, L.AUTHOR_LABELS + L.BYLINE_LABELS)
+    if not hit or L.phrase_key(hit[0]) in _OPENING_EXCLUDED:
+        return None
+    name = author_from(hit[1])
+    return name if name and looks_like_name(name, loose=True) else None
+
+
 def byline(block: Block, is_last: bool) -> tuple[int, str | None] | None:
     """(rank, author) when a closing line is a byline (author None for a source line), else
     None. Lower rank is the better claim to authorship."""
@@ -118,6 +137,8 @@ def byline(block: Block, is_last: bool) -> tuple[int, str | None] | None:
     source_line = theo(text)
     if source_line:
         return (1, source_line[1]) if source_line[1] else (5, None)
+    if L.matches_any(text, L.STAFF_BYLINES):
+        return 3, text.strip(" .()[]")
     if not is_last:
         return None
     bare = text.strip()

@@ -343,7 +343,7 @@ def _ctx_for(el: HtmlElement, tag: str, parent: _Ctx) -> _Ctx:
     )
 
 
-def _image_src(el: HtmlElement) -> str | None:
+def image_src(el: HtmlElement) -> str | None:
     for attr in ("data-src", "data-original", "data-lazy-src", "src"):
         v = el.get(attr)
         if v and not v.startswith("data:") and v.strip():
@@ -445,7 +445,7 @@ def blocks(
             return
         ctx = _ctx_for(el, tag, parent)
         if tag == "img":
-            src = _image_src(el)
+            src = image_src(el)
             if src and not _tiny(el, src):
                 flush()
                 url = (absolute(base_url, src) or src) if base_url else src
@@ -458,6 +458,10 @@ def blocks(
                         element=ctx.block,
                     )
                 )
+                # Joomla's caption.js shows an `img.caption`'s title under it as its caption
+                title = el.get("title")
+                if title and "caption" in (el.get("class") or "").split():
+                    out.append(Block(text=collapse(title), caption=True, element=el))
             return
         name = marks.get(el)
         is_block = tag in BLOCK_TAGS

@@ -55,6 +55,7 @@ from .bylines import (
     byline,
     looks_like_name,
     looks_like_org,
+    opening_byline,
 )
 from .dates import all_dates, date_spans, find_date
 from .dom import (
@@ -68,6 +69,7 @@ from .dom import (
     class_and_id,
     collapse,
     common_ancestor,
+    image_src,
     inside,
     page_title,
     select,
@@ -80,6 +82,7 @@ from .labels import search_key
 from .normalise import display
 from .refusal import listing_reason, looks_like_listing, refuse
 from .survey import (
+    _TITLE_WORDS,
     Survey,
     _class_tokens,
     _classify,
@@ -166,6 +169,9 @@ class Profile:
     # May <meta property="article:published_time"> / JSON-LD be used when the page shows no
     # date? NukeViet's are wrong (edit time, malformed), so its profile says no.
     trust_meta_date: bool = True
+    # Pictures of the article kept outside its body and lead (WordPress's featured image
+    # above the title): listed first among its images.
+    lead_images: tuple[str, ...] = ()
 
     def with_overrides(
         self, overrides: dict[str, str | list[str] | tuple[str, ...]] | None
@@ -428,7 +434,7 @@ def _find_title(
             score += 0.2
         if el.get("itemprop") == "headline":
             score += 1.0
-        if re.search(r"title|tieu-?de|headline|heading", attrs, re.I) and not re.search(
+        if _TITLE_WORDS.search(attrs) and not re.search(
             r"site|logo|box|block|module|widget|cate|menu", attrs, re.I
         ):
             score += 0.3
@@ -715,6 +721,10 @@ def _split(
         ):
             out.author, out.author_rank = first.rstrip(", "), 1
             texts = texts[2:]
+    # a byline opening the text: "Bài, ảnh: Minh Thư" or "PV" above the first paragraph
+    if len(texts) > 1 and out.author is None and (name := opening_byline(texts[0])):
+        out.author, out.author_rank = name, 1
+        texts = texts[1:]
     # a caption repeated as the next paragraph (pasted twice) is not body text
     if out.captions:
         caption_keys = {search_key(c) for c in out.captions}
@@ -1182,6 +1192,13 @@ def extract(doc: HtmlElement, url: str, profile: Profile, source: str | None = N
     captions = lead.captions + head.captions + split.captions
     images = [*lead.images, *(i for i in head.images if i not in lead.images)]
     images += [i for i in split.images if i not in images]
+    if profile.lead_images:
+        featured = [
+            u
+            for el in _select_all(zone, profile.lead_images, source)
+            if (src := image_src(el)) and (u := absolute(url, src)) and u not in images
+        ]
+        images = list(dict.fromkeys(featured)) + images
 
     if reason := listing_reason(doc, body_el, paragraphs):
         raise ParseError(url, reason, definite=True)

@@ -118,6 +118,11 @@ BYLINE_LABELS = (
     "biên tập",
     "bài và ảnh",
 )
+# A line that is only a staff credit names the writer as itself ("PV", "Nhóm PV", "CTV").
+STAFF_BYLINES = ("pv", "nhóm pv", "ctv", "btv", "phóng viên", "nhóm phóng viên", "pv tổng hợp")
+# Byline labels that also open a series title or a sentence ("Bài 2: …", "Tin: …"): a byline
+# at the top of the text needs one of the others ("Bài, ảnh: X", "Tác giả: X").
+OPENING_BYLINE_EXCLUDED = ("bài", "tin", "bài viết", "biên tập", "ảnh")
 # Byline labels that name a photographer only: the writer wins when both are given.
 PHOTO_ONLY_LABELS = ("ảnh",)
 CATEGORY_LABELS = ("chuyên mục", "danh mục", "chuyên đề")
@@ -574,6 +579,9 @@ _BARE = frozenset(
 )
 
 
+_BARE_TIME = re.compile(r"[\s:：]*\d{1,2}\s*[:h]\s*\d{2}(?::\d{2})?\s*(?:sa|ch|am|pm)?[\s,]*", re.I)
+
+
 @lru_cache(maxsize=8192)
 def label_values(text: str) -> tuple[LabelHit, ...]:
     """Split a metadata line into its labelled values.
@@ -589,6 +597,15 @@ def label_values(text: str) -> tuple[LabelHit, ...]:
         if label in _BARE and not re.match(r"\s*[:：]|\s*\d", key[m.start() + len(label) :]):
             continue
         rank = _DATE_RANK.get(label, 0) if kind == "date" else 0
+        # "Cập nhật lúc 08:15 ngày 03/07/2024": the day after a time completes that label's
+        # value; it is not a second date label
+        if (
+            kind == "date"
+            and hits
+            and hits[-1][0] == "date"
+            and _BARE_TIME.fullmatch(key[hits[-1][2] : m.start()])
+        ):
+            continue
         hits.append((kind, m.start(), m.end(), rank))
     out = []
     for i, (kind, start, end, rank) in enumerate(hits):

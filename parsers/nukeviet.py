@@ -39,7 +39,7 @@ PLATFORM = Platform(
             ".news_column .list-inline",
             "#news_detail .control",
             ".news-download-file",
-            "#imgpreview",
+            "div#imgpreview",  # the modal copy; a theme may give the id to the visible one
             ".modal",
             "#stringrating",
             "form#form3B",

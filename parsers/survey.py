@@ -52,7 +52,10 @@ _CRUMB_ATTR = re.compile(
 )
 
 
-_TITLE_WORDS = re.compile(r"title|tieu-?de|heading|headline", re.I)
+# "tentin"/"ten-bai" (tên tin, tên bài: the item's name) on hand-made portals; not "tentinkhac"
+_TITLE_WORDS = re.compile(
+    r"title|tieu[-_]?de|heading|headline|ten[-_]?(?:tin|bai)(?![-_]?(?:khac|lien|moi))", re.I
+)
 
 
 _CATEGORY_ATTR = re.compile(r"cate|(?:^|[\s_-])cat[-_]|chuyen-?muc|danh-?muc|portlet-title", re.I)

@@ -39,6 +39,8 @@ PLATFORM = Platform(
             ".posted-on time",
             "time.published",
             ".entry-date",
+            ".posted-on .published",
+            "[itemprop=datePublished]:not(meta)",
         ),
         views=(
             ".post-views-count",
@@ -55,7 +57,16 @@ PLATFORM = Platform(
             ".meta-author a",
             "a[rel~=author]",
         ),
-        category=(".cat-links a", ".entry-categories a", ".post-categories a", "a[rel~=category]"),
+        category=(
+            ".cat-links a",
+            ".entry-categories a",
+            ".post-categories a",
+            "a[rel~=category]",
+            ".ast-terms-link a",
+            # WordPress's default category base, in the post's own meta line
+            ".entry-meta a[href*='/category/']",
+        ),
+        lead_images=("img.wp-post-image", ".post-thumbnail img", ".featured-image img"),
         # (share bars, related posts, comments, widgets and tags go with the generic chrome)
         remove=(".screen-reader-text", "#secondary", ".navigation", ".edit-link"),
     ),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from parsers import detect, parse_bytes
+from parsers.normalise import decode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOT_ARTICLES = ("listings", "refused")
@@ -29,7 +30,8 @@ def test_golden_page(page: Path) -> None:
 
 @pytest.mark.parametrize("page", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
 def test_detected_platform_is_the_folder(page: Path) -> None:
-    assert detect(page.read_text(encoding="utf-8"), _expected(page)["url"]) == page.parent.name
+    # decoded as the harvester decodes it (a windows-1258 page is in the corpus)
+    assert detect(decode(page.read_bytes()), _expected(page)["url"]) == page.parent.name
 
 
 def test_every_page_has_its_expectation() -> None:
