@@ -779,7 +779,7 @@ class Archive:
             if self.conn.execute("SELECT 1 FROM bodies WHERE sha256 = ?", (digest,)).fetchone() is None:
                 compression, data, base = self._encode_body(body, digest, url=page.url, site=site)
                 self.conn.execute(
-                    "INSERT INTO bodies (sha256, size, compression, data, base_sha256) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO bodies (sha256, size, compression, data, base_sha256) VALUES (?, ?, ?, ?, ?)",
                     (digest, len(body), compression, data, base),
                 )
             cur = self.conn.execute(

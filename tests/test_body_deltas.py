@@ -10,6 +10,7 @@ import logging
 import random
 import shutil
 import sqlite3
+import textwrap
 import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -239,3 +240,15 @@ def test_an_archive_from_before_the_migration_keeps_reading(site: FixtureSite, t
         page_id = archive.save_page(_page(site, night=1), site=site.name, kind="article")
         assert _body_row(archive, page_id)["compression"] == "zstd-delta"
         assert archive.page_body(page_id) == _page(site, night=1).body
+
+
+def test_the_schema_docs_python_reads_both_forms(site: FixtureSite) -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "schema.md").read_text(encoding="utf-8")
+    code = doc[doc.index("    import zlib, zstandard\n"):].split("\n\n")[0]
+    namespace: dict = {}
+    exec(textwrap.dedent(code), namespace)  # noqa: S102 (our own documentation)
+    with Archive.open(":memory:") as archive:
+        first = _page(site).body
+        page_id, sha, base = _two_visits(archive, site)
+        assert namespace["raw"](archive.conn, sha) == archive.page_body(page_id) != first
+        assert namespace["raw"](archive.conn, base) == first
