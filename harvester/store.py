@@ -27,6 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import zstandard
+
 import parsers
 from parsers import PLATFORMS, Article
 
@@ -34,7 +36,7 @@ from .clock import iso, now
 from .errors import NotFound, StoreError
 from .urls import canonical, trust_canonical, url_key, url_variants
 
-__all__ = ["Archive", "StoreResult", "content_hash", "MIGRATIONS", "MAX_FAILURES"]
+__all__ = ["Archive", "StoreResult", "content_hash", "read_body", "register_raw_body", "MIGRATIONS", "MAX_FAILURES"]
 
 log = logging.getLogger(__name__)
 
@@ -451,7 +453,93 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX backfill_captures_digest ON backfill_captures(site, digest);
         """,
     ),
+    (
+        # A re-visit's page differs from the last one at its URL in a few bytes (the view
+        # count): it is stored as a zstd frame against that full body (compression
+        # 'zstd-delta', see save_page). The base lookup (the URL's latest page) uses
+        # pages_url(url, fetched_at) from 001. No index on base_sha256: bodies are never
+        # deleted, and 100 bytes of index a delta would double what a re-visit costs.
+        "010_body_deltas",
+        """
+        ALTER TABLE bodies ADD COLUMN base_sha256 TEXT REFERENCES bodies(sha256);   -- zstd-delta: the full body it is a delta against
+        """,
+    ),
 ]
+
+DELTA_MAX_SHARE = 0.5
+"""A body is stored as a zstd delta only when that is under this share of its zlib size."""
+
+_DELTA_LEVEL = 3  # zstd's default: 0.3 ms a portal page, and higher levels find no more (bench/body_deltas.py)
+
+
+def _raw_content_dict(base: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+
+
+def _delta_encode(body: bytes, base: bytes) -> bytes:
+    """A zstd frame of `body` with `base` as raw-content dictionary; the frame carries the
+    content size and a checksum, so a damaged frame fails to decompress."""
+    compressor = zstandard.ZstdCompressor(level=_DELTA_LEVEL, dict_data=_raw_content_dict(base), write_checksum=True)
+    return compressor.compress(body)
+
+
+def _delta_decode(frame: bytes, base: bytes) -> bytes:
+    return zstandard.ZstdDecompressor(dict_data=_raw_content_dict(base)).decompress(frame)
+
+
+def read_body(conn: sqlite3.Connection, sha256: str) -> bytes | None:
+    """The raw bytes of the body with this sha256 (None when there is no such body), read
+    back from either stored form:
+
+    - `zlib`: `zlib.decompress(data)`;
+    - `zstd-delta`: a zstd frame with the body `base_sha256` (always a `zlib` one) as
+      raw-content dictionary, checked against the sha256.
+
+    A damaged body or a missing base raises StoreError, which says which."""
+    row = _body_row(conn, sha256)
+    if row is None:
+        return None
+    compression, data, base_sha = row["compression"], row["data"], row.get("base_sha256")
+    if compression == "zlib":
+        try:
+            return zlib.decompress(data)
+        except zlib.error as exc:
+            raise StoreError(f"body {sha256}: its zlib data is damaged ({exc})") from None
+    if compression != "zstd-delta":
+        raise StoreError(f"body {sha256}: unknown compression {compression!r} (written by a newer harvester?)")
+    if not base_sha:
+        raise StoreError(f"body {sha256}: a zstd-delta without a base_sha256")
+    base_row = _body_row(conn, base_sha)
+    if base_row is None:
+        raise StoreError(f"body {sha256} is a delta against body {base_sha}, which is not in the archive")
+    if base_row["compression"] != "zlib":
+        raise StoreError(f"body {sha256} is a delta against body {base_sha}, which is not a full (zlib) body")
+    try:
+        body = _delta_decode(data, zlib.decompress(base_row["data"]))
+    except (zstandard.ZstdError, zlib.error) as exc:
+        raise StoreError(f"body {sha256}: its delta against body {base_sha} does not decompress ({exc})") from None
+    if hashlib.sha256(body).hexdigest() != sha256:
+        raise StoreError(f"body {sha256}: its delta against body {base_sha} decompresses to other bytes")
+    return body
+
+
+def _body_row(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+    # by name, whatever the connection's row factory, and without naming base_sha256: an
+    # archive opened read-only before migration 010 has no such column
+    cur = conn.execute("SELECT * FROM bodies WHERE sha256 = ?", (sha256,))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], tuple(row), strict=True))
+
+
+def register_raw_body(conn: sqlite3.Connection) -> None:
+    """The SQL function raw_body(sha256): a stored body's raw bytes, whatever its
+    compression (NULL for NULL or an unknown sha256; a damaged body is an error)."""
+
+    def raw_body(sha256: Any) -> bytes | None:
+        return read_body(conn, sha256) if isinstance(sha256, str) else None
+
+    conn.create_function("raw_body", 1, raw_body)
+
 
 LIVE_SOURCES = ("live", "print")
 """Observations fetched from the site itself tonight (a print view is the site too): only
@@ -504,6 +592,7 @@ class Archive:
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
+            register_raw_body(conn)
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
             if not readonly and path != ":memory:":
@@ -681,14 +770,18 @@ class Archive:
     # --- pages ---------------------------------------------------------------------------
 
     def save_page(self, page: Any, *, site: str | None, kind: str, run_id: int | None = None) -> int:
-        """Store a fetched page; identical bodies are stored once."""
+        """Store a fetched page; identical bodies are stored once. A body new to the archive
+        is stored zlib-compressed, or as a zstd delta against the latest full body at the
+        same URL when that is under DELTA_MAX_SHARE of the zlib size (see `_encode_body`)."""
         body: bytes = page.body or b""
         digest = hashlib.sha256(body).hexdigest()
         with self.transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO bodies (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
-                (digest, len(body), zlib.compress(body, 6)),
-            )
+            if self.conn.execute("SELECT 1 FROM bodies WHERE sha256 = ?", (digest,)).fetchone() is None:
+                compression, data, base = self._encode_body(body, digest, url=page.url, site=site)
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO bodies (sha256, size, compression, data, base_sha256) VALUES (?, ?, ?, ?, ?)",
+                    (digest, len(body), compression, data, base),
+                )
             cur = self.conn.execute(
                 """INSERT INTO pages (site, url, final_url, status, headers, content_type, kind, fetched_at,
                                       body_sha256, source, run_id)
@@ -698,14 +791,62 @@ class Archive:
             )
         return int(cur.lastrowid or 0)
 
-    def page_body(self, page_id: int) -> bytes:
+    def _encode_body(self, body: bytes, digest: str, *, url: str, site: str | None) -> tuple[str, bytes, str | None]:
+        """(compression, data, base_sha256) for a body new to the archive.
+
+        A re-visit of a page whose printed view count changed differs from the last page at
+        its URL in a few bytes, which zlib cannot see (its 32 KB window does not reach back
+        across a 90 KB portal page, and the last page is not in its input): a zstd frame
+        with that page as a raw-content dictionary stores only the difference. The base is
+        always a full body, so reading a delta takes one base, never a chain. The delta is
+        decompressed and its sha256 checked before it is kept; any doubt stores zlib."""
+        plain = zlib.compress(body, 6)
+        base_sha = self._delta_base(url, site) if body else None
+        if base_sha is None:
+            return "zlib", plain, None
+        try:
+            base = read_body(self.conn, base_sha)
+            if base is None:  # the URL's page names a body that is not stored: never guess
+                raise StoreError("the base body is not in the archive")
+            frame = _delta_encode(body, base)
+            if len(frame) >= DELTA_MAX_SHARE * len(plain):
+                return "zlib", plain, None
+            if hashlib.sha256(_delta_decode(frame, base)).hexdigest() != digest:
+                raise StoreError("the delta decompresses to other bytes")
+        except (StoreError, zstandard.ZstdError) as exc:
+            log.warning("%s: stored in full, not as a delta against body %s (%s)", url, base_sha[:12], exc)
+            return "zlib", plain, None
+        return "zstd-delta", frame, base_sha
+
+    def _delta_base(self, url: str, site: str | None) -> str | None:
+        """The full body a new body at `url` is a delta against: the body of the latest page
+        fetched at that URL for that site (its base, when that body is itself a delta)."""
         row = self.conn.execute(
-            "SELECT b.data, b.compression FROM pages p JOIN bodies b ON b.sha256 = p.body_sha256 WHERE p.id = ?",
-            (page_id,),
+            """SELECT b.sha256, b.compression, b.base_sha256 FROM pages p JOIN bodies b ON b.sha256 = p.body_sha256
+               WHERE p.url = ? AND p.site IS ? AND b.size > 0 ORDER BY p.fetched_at DESC, p.id DESC LIMIT 1""",
+            (url, site),
         ).fetchone()
         if row is None:
+            return None
+        if row["compression"] == "zlib":
+            return str(row["sha256"])
+        if row["compression"] == "zstd-delta" and row["base_sha256"]:
+            return str(row["base_sha256"])
+        return None
+
+    def page_body(self, page_id: int) -> bytes:
+        """The raw bytes of a stored page, whatever their compression; StoreError naming the
+        page when there are none or they cannot be read back."""
+        row = self.conn.execute("SELECT url, body_sha256 FROM pages WHERE id = ?", (page_id,)).fetchone()
+        if row is None or row["body_sha256"] is None:
             raise StoreError(f"no stored body for page {page_id}")
-        return zlib.decompress(row["data"]) if row["compression"] == "zlib" else bytes(row["data"])
+        try:
+            body = read_body(self.conn, row["body_sha256"])
+        except StoreError as exc:
+            raise StoreError(f"page {page_id} ({row['url']}): {exc}") from None
+        if body is None:
+            raise StoreError(f"no stored body for page {page_id} ({row['url']}): body {row['body_sha256']} is not in the archive")
+        return body
 
     # --- articles ------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import yaml
 
 from parsers.normalise import search_key
 
+from ..store import register_raw_body
 from ..urls import canonical
 
 __all__ = ["METADATA_FILE", "database_name", "is_archive", "metadata_for", "register_functions", "serve"]
@@ -77,9 +78,11 @@ def metadata_for(path: str | Path, name: str | None = None) -> dict[str, Any]:
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions the canned queries use: vn_fold(text) (the search key: lowercase,
-    no marks, đ → d) and canonical_url(url) (the archive's URL form)."""
+    no marks, đ → d) and canonical_url(url) (the archive's URL form); and raw_body(sha256)
+    (a stored page's raw bytes, whether kept in full or as a delta)."""
     conn.create_function("vn_fold", 1, lambda s: search_key(s) if isinstance(s, str) else s, deterministic=True)
     conn.create_function("canonical_url", 1, lambda s: canonical(s) if isinstance(s, str) and s else s, deterministic=True)
+    register_raw_body(conn)
 
 
 def serve(path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, settings: dict[str, Any] | None = None,
