@@ -184,11 +184,15 @@ class ArchiveMemory(CrawlMemory):
         self.site = site
         self.run_id = run_id
         self.result = result
-        self._met = archive.known_keys(site.name)
+        archive.fill_url_keys()
         self._frontiers = {
             start: Frontier(row["resume_url"], int(row["pages_read"] or 0), row["reached_end_at"] is not None)
             for start, row in archive.listing_state(site.name).items()
         }
+
+    def is_known(self, url: str) -> bool:
+        key = url_key(url)
+        return key in self._met or self.archive.knows(self.site.name, key)
 
     def frontier(self, start_url: str) -> Frontier:
         return self._frontiers.get(start_url, Frontier())
