@@ -1305,16 +1305,17 @@ class Archive:
                 added += cur.rowcount
         return added
 
-    def pending_urls(self, site: str, limit: int = 100_000) -> list[str]:
+    def pending_urls(self, site: str, limit: int = 100_000, *, archived_only: bool = False) -> list[str]:
         """Article URLs to fetch: queued and never fetched, or failed fewer than
-        MAX_FAILURES runs in a row; in the order they were found."""
-        rows = self.conn.execute(
-            """SELECT url FROM urls WHERE site = ? AND kind = 'article'
-                 AND (last_fetched_at IS NULL OR (last_error IS NOT NULL AND failures < ?))
-               ORDER BY last_fetched_at IS NOT NULL, rowid LIMIT ?""",
-            (site, MAX_FAILURES, limit),
-        )
-        return [r[0] for r in rows]
+        MAX_FAILURES runs in a row; in the order they were found. `archived_only`: of
+        those (the same `limit` first ones), the ones whose key an archived article's URL has."""
+        pending = """SELECT url, url_key FROM urls WHERE site = ? AND kind = 'article'
+                       AND (last_fetched_at IS NULL OR (last_error IS NOT NULL AND failures < ?))
+                     ORDER BY last_fetched_at IS NOT NULL, rowid LIMIT ?"""
+        if archived_only:
+            pending = f"""SELECT url FROM ({pending}) p
+                          WHERE EXISTS (SELECT 1 FROM article_urls a WHERE a.url_key = p.url_key)"""
+        return [r[0] for r in self.conn.execute(pending, (site, MAX_FAILURES, limit))]
 
     def listing_state(self, site: str) -> dict[str, sqlite3.Row]:
         """Per start URL: where the catch-up walk resumes, and when the listing's end was reached."""
