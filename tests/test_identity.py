@@ -211,3 +211,21 @@ def test_an_archive_from_before_migration_009_finds_its_articles_by_key_and_port
         again = _store(archive, _article(f"{SITE}/chuyen-muc-khac/Hoi-nghi-sua-100", body="Bản sửa."), T0 + timedelta(days=1))
         assert again.article_id == first.article_id and not again.new_article
         assert archive.query("SELECT pattern FROM portal_id_rules WHERE platform = 'kontum'")
+
+
+def test_migration_009_keys_the_urls_already_stored(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from harvester import store
+
+    before = [(name, sql) for name, sql in store.MIGRATIONS if name < "009"]
+    monkeypatch.setattr(store, "MIGRATIONS", before)
+    with Archive.open(tmp_path / "a.db") as archive:
+        archive.conn.execute(
+            "INSERT INTO urls (url, site, kind, first_seen_at) VALUES (?, 'stp', 'article', ?)",
+            (f"{SITE}/tin-tuc/Cu-5/", T0.isoformat()),
+        )
+        assert archive.schema_version() < "009"
+    monkeypatch.undo()
+    with Archive.open(tmp_path / "a.db") as archive:
+        assert "009_url_keys" in {r[0] for r in archive.query("SELECT name FROM migrations")}
+        assert archive.query("SELECT url_key FROM urls")[0][0] == "https://sotuphap.kontum.gov.vn/tin-tuc/Cu-5"
+        assert archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Cu-5")
