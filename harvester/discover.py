@@ -30,6 +30,7 @@ Bounded by design, so a trap is reported and left, not followed forever:
 from __future__ import annotations
 
 import gzip
+import heapq
 import io
 import re
 import zlib
@@ -199,6 +200,19 @@ class _Walk:
         self.seen_pages: set[str] = set()
         self.full = False
         self.forbidden = 0
+        # listing page URL -> (its _page_key, its _page_number), or None when out of scope. A
+        # pager that links every page hands each page's URL over once per listing page read,
+        # so each is keyed once: the walk's cost follows pages + links, not pages x links.
+        self._pager: dict[str, tuple[str, int | None] | None] = {}
+
+    def pager_link(self, url: str) -> tuple[str, int | None] | None:
+        """(page key, page number) of a listing page's URL, None when it is out of scope."""
+        try:
+            return self._pager[url]
+        except KeyError:
+            found = (_page_key(url), _page_number(url)) if in_scope(url, self.site.hosts) else None
+            self._pager[url] = found
+            return found
 
     # --- one page ----------------------------------------------------------------------
 
@@ -274,7 +288,7 @@ class _Walk:
     def walk_start(self, start: str) -> None:
         frontier = self.memory.frontier(start)
         budget = self.site.max_pages
-        head = self.walk(start, [start], depth=0, budget=budget, frontier=frontier, catch_up=False)
+        head = self.walk(start, start, depth=0, budget=budget, frontier=frontier, catch_up=False)
         if head is None:
             return
         used, frontier = head
@@ -288,23 +302,24 @@ class _Walk:
         if left <= 0:
             self.found.notes.append(f"{start}: the catch-up walk waits for the next run (max_pages={self.site.max_pages} used)")
             return
-        self.walk(start, [frontier.resume_url], depth=frontier.depth, budget=left, frontier=frontier, catch_up=True)
+        self.walk(start, frontier.resume_url, depth=frontier.depth, budget=left, frontier=frontier, catch_up=True)
 
-    def walk(self, start: str, queue: list[str], *, depth: int, budget: int, frontier: Frontier,
+    def walk(self, start: str, first: str, *, depth: int, budget: int, frontier: Frontier,
              catch_up: bool) -> tuple[int, Frontier] | None:
-        """Page through a listing breadth-first. Returns (pages read, frontier), or None when
-        the start URL could not be read or was a feed or sitemap."""
+        """Page through a listing breadth-first from `first`. Returns (pages read, frontier),
+        or None when the start URL could not be read or was a feed or sitemap."""
         pages = 0
         known_streak = 0
         failed: list[str] = []
+        queue = _PageQueue(first)
         while queue:
             if pages >= budget:
                 self.found.notes.append(f"{start}: stopped at max_pages={self.site.max_pages}; "
-                                        f"the catch-up walk continues from {frontier.resume_url or queue[0]} next run")
+                                        f"the catch-up walk continues from {frontier.resume_url or queue.first()} next run")
                 return pages, frontier
             if self.full:
                 return pages, frontier
-            url = queue.pop(0)
+            url = queue.pop()
             key = _page_key(url)
             if key in self.seen_pages:
                 continue
@@ -340,20 +355,21 @@ class _Walk:
                 return pages, frontier
             for known in flags:
                 known_streak = known_streak + 1 if known else 0
-            onward = [n for n in listing.next_urls if in_scope(n, self.site.hosts) and _page_key(n) not in self.seen_pages]
+            onward: list[tuple[str, int | None]] = []
+            for n in listing.next_urls:
+                link = self.pager_link(n)
+                if link is not None and link[0] not in self.seen_pages:
+                    onward.append((n, link[1]))
             # a page with no article link this run has not seen is a dead end: past the last
             # real page, an empty calendar month, a loop. Its onward links are not followed.
             dead_end = not flags and pages > 1
-            trap = dead_end and any(n not in queue for n in onward)
+            trap = dead_end and any(n not in queue for n, _ in onward)
             if not dead_end:
                 here = _page_number(page.url) or depth
-                for n in onward:
-                    number = _page_number(n)
+                for n, number in onward:
                     if n in queue or (catch_up and number is not None and number <= here):
                         continue  # the catch-up walk only goes deeper
-                    queue.append(n)
-                # pages in order when their numbers are known, so the frontier is the next one
-                queue.sort(key=lambda u: (_page_number(u) is None, _page_number(u) or 0))
+                    queue.push(n, number)  # pages in order when their numbers are known, so the frontier is the next one
             # stop at known articles: always at the head; in the catch-up walk only when it closes a
             # gap (a page cut short or failed) in a listing whose end was reached before
             at_known = bool(flags) and known_streak >= self.site.overlap and (not catch_up or frontier.reached_end)
@@ -364,7 +380,7 @@ class _Walk:
             elif catch_up and at_known:
                 frontier = Frontier(None, depth, True)  # the gap is closed
             elif catch_up or depth >= frontier.depth:
-                frontier = Frontier(failed[0] if failed else queue[0], depth, frontier.reached_end)
+                frontier = Frontier(failed[0] if failed else queue.first(), depth, frontier.reached_end)
             self.memory.page_read(start, page, "listing", new, frontier)
             if trap:
                 self.report_trap(url, f"page {depth} of {start} brings no article link not already seen in this run "
@@ -401,6 +417,41 @@ class _Walk:
             sub = self.fetch(child, "sitemap")
             if sub is not None:
                 self.read_xml(start, sub, depth + 1)
+
+
+class _PageQueue:
+    """The listing pages a walk has yet to read: numbered pages in page order, then the
+    unnumbered ones, each group in the order met (a heap with a counter; `in` by URL).
+
+    >>> q = _PageQueue("/a"); q.pop(); q.push("/a?page=3", 3); q.push("/a?x", None); q.push("/a?page=2", 2)
+    '/a'
+    >>> [q.pop() for _ in range(3)], bool(q)
+    (['/a?page=2', '/a?page=3', '/a?x'], False)
+    """
+
+    def __init__(self, first: str) -> None:
+        self._heap: list[tuple[bool, int, int, str]] = [(False, -1, 0, first)]  # read first, whatever its number
+        self._urls = {first}
+        self._count = 1
+
+    def push(self, url: str, number: int | None) -> None:
+        heapq.heappush(self._heap, (number is None, number or 0, self._count, url))
+        self._urls.add(url)
+        self._count += 1
+
+    def pop(self) -> str:
+        url = heapq.heappop(self._heap)[3]
+        self._urls.discard(url)  # never queued twice: push is only called for a URL not in it
+        return url
+
+    def first(self) -> str:
+        return self._heap[0][3]
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._urls
+
+    def __bool__(self) -> bool:
+        return bool(self._heap)
 
 
 _FIRST_PAGE_PARAM = re.compile(r"^(page|trang|p|pagenum|pageindex|cur)=[01]?$", re.I)

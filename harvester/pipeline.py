@@ -29,11 +29,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
 from parsers import Article, ParseError, parse_bytes
@@ -88,7 +90,10 @@ class SiteResult:
     filled: Counter[str] = field(default_factory=Counter)
     parsed: int = 0
     duration: float = 0.0
-    bodies: list[tuple[int, str]] = field(default_factory=list)  # (characters, URL) per article
+    # body lengths (characters) for the median, and the 5 shortest (characters, URL): a few
+    # bytes an article, not a tuple and a URL (a first harvest parses the whole site)
+    body_chars: array[int] = field(default_factory=lambda: array("q"))
+    shortest: list[tuple[int, str]] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=dict)  # field → a few URLs without it
 
     @property
@@ -103,7 +108,10 @@ class SiteResult:
     def observe(self, article: Any, url: str) -> None:
         """Count a parsed article into the fill rates and body lengths (health.py reads them)."""
         self.parsed += 1
-        self.bodies.append((len(article.body), url))
+        chars = len(article.body)
+        self.body_chars.append(chars)
+        if len(self.shortest) < 5 or (chars, url) < self.shortest[-1]:
+            self.shortest = sorted([*self.shortest, (chars, url)])[:5]
         for f in FIELDS:
             if getattr(article, f) not in (None, (), []):
                 self.filled[f] += 1
@@ -112,7 +120,7 @@ class SiteResult:
 
     def row(self) -> dict[str, Any]:
         fill = {f: round(self.filled[f] / self.parsed, 3) for f in FIELDS} if self.parsed else {}
-        bodies = sorted(self.bodies)
+        chars = sorted(self.body_chars)
         return {
             "status": self.status,
             "message": self.message,
@@ -137,8 +145,8 @@ class SiteResult:
                 "print_views": self.print_views,
                 "left_queued": self.left_queued,
                 "duration_s": round(self.duration, 2),
-                "body_chars_median": bodies[len(bodies) // 2][0] if bodies else None,
-                "shortest_bodies": [url for _, url in bodies[:5]],
+                "body_chars_median": chars[len(chars) // 2] if chars else None,
+                "shortest_bodies": [url for _, url in self.shortest],
                 "missing_examples": self.missing,
             },
         }
@@ -184,11 +192,14 @@ class ArchiveMemory(CrawlMemory):
         self.site = site
         self.run_id = run_id
         self.result = result
-        self._met = archive.known_keys(site.name)
+        archive.fill_url_keys()
         self._frontiers = {
             start: Frontier(row["resume_url"], int(row["pages_read"] or 0), row["reached_end_at"] is not None)
             for start, row in archive.listing_state(site.name).items()
         }
+
+    def is_known(self, url: str) -> bool:
+        return self.archive.knows(self.site.name, url_key(url))
 
     def frontier(self, start_url: str) -> Frontier:
         return self._frontiers.get(start_url, Frontier())
@@ -215,7 +226,8 @@ class ArchiveMemory(CrawlMemory):
         if page.not_modified:
             self.result.not_modified += 1
         self.result.urls_found += len(new_urls)
-        super().page_read(start_url, page, kind, new_urls, frontier)
+        # the new URLs are known from now on by their rows in `urls` (queued above); not kept
+        # in memory as well, which a first harvest would fill with every URL of the site
 
     def save_frontier(self, start_url: str, frontier: Frontier) -> None:
         self.archive.save_listing_state(
@@ -457,9 +469,12 @@ def _walk_site(
         result.status = "moved" if found.moved_to else "unreachable"
         result.message = _unreachable_message(site, found.errors, found.notes)
         return
-    queue = [u for u in archive.pending_urls(site.name) if in_scope(u, site.hosts)]
-    fetch_now = queue[: site.max_urls]
-    tonight = {url_key(u) for u in queue}
+    notes = found.notes
+    del found  # its list of every new URL (on a first harvest, the whole site) is in `urls` now
+    fetch_now = [u for u in archive.pending_urls(site.name) if in_scope(u, site.hosts)][: site.max_urls]
+    # queued URLs the re-visits below must leave to the queue: only those of archived
+    # articles can be re-visit candidates, so only their keys are held (not the whole queue's)
+    tonight = {url_key(u) for u in archive.pending_urls(site.name, archived_only=True) if in_scope(u, site.hosts)}
     candidates = archive.revisit_candidates(site.name)
     # an article that answered 404/410 last time is asked again tonight, whatever the
     # policy says, so "gone" means two runs in a row
@@ -476,22 +491,24 @@ def _walk_site(
         )
         if url_key(u) not in tonight
     ]
-    plan = [(u, False) for u in fetch_now] + [(u, True) for u in confirm + due + rechecks]
-    progress("site_articles", {"site": site.name, "total": len(plan), "listing_pages": found.listing_pages})
+    revisits = confirm + due + rechecks
+    total = len(fetch_now) + len(revisits)
+    plan = chain(((u, False) for u in fetch_now), ((u, True) for u in revisits))
+    progress("site_articles", {"site": site.name, "total": total, "listing_pages": result.listing_pages})
     in_a_row = 0
     for i, (url, conditional) in enumerate(plan, 1):
         if should_stop():
             result.status = "interrupted"
-            result.message = f"interrupted after {i - 1} of {len(plan)} articles; the rest is queued for the next run"
+            result.message = f"interrupted after {i - 1} of {total} articles; the rest is queued for the next run"
             result.left_queued = len(archive.pending_urls(site.name))
             return
         failure = harvest_article(site, url, fetcher, archive, run_id, result, conditional=conditional)
         asked = failure is None or failure.kind != "deferred"
         result.articles_seen += asked
         result.revisits += conditional and asked
-        progress("article", {"site": site.name, "done": i, "total": len(plan)})
+        progress("article", {"site": site.name, "done": i, "total": total})
         if failure is not None and failure.kind == "deferred":
-            result.add_error("deferred", f"{site.name}: {failure.reason}; {len(plan) - i} URLs left for the next run")
+            result.add_error("deferred", f"{site.name}: {failure.reason}; {total - i} URLs left for the next run")
             break
         host_trouble = failure is not None and (
             failure.kind in _TRANSPORT or (failure.kind == "http" and (failure.status or 0) >= 500)
@@ -500,7 +517,7 @@ def _walk_site(
         if in_a_row >= GIVE_UP_AFTER:
             result.add_error(
                 "gave_up", f"{site.name}: {in_a_row} transport failures in a row ({failure.kind if failure else ''}); "
-                           f"{len(plan) - i} URLs left for the next run",
+                           f"{total - i} URLs left for the next run",
             )
             break
     result.left_queued = len(archive.pending_urls(site.name))
@@ -508,7 +525,7 @@ def _walk_site(
     if failures:
         result.status = "partial"
         result.message = f"{failures} page(s) failed: " + ", ".join(f"{k} {n}" for k, n in result.errors.most_common())
-    extra = [*found.notes[:3]]
+    extra = [*notes[:3]]
     if not site.verify and not site.ca_bundle:
         extra.append("TLS certificates are NOT verified for this site (verify: false in the config)")
     if result.traps:

@@ -454,6 +454,36 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "009_url_keys",
+        """
+        -- issue 9: a night's local work follows its new links, not the archive's size.
+        -- Each URL's key (harvester.urls.url_key) is stored beside it, so discovery asks the
+        -- archive about each link it meets instead of loading and re-keying every URL met.
+        ALTER TABLE urls ADD COLUMN url_key TEXT;
+        ALTER TABLE article_urls ADD COLUMN url_key TEXT;
+        UPDATE urls SET url_key = url_key(url);
+        UPDATE article_urls SET url_key = url_key(url);
+        CREATE INDEX urls_key ON urls(url_key);
+        CREATE INDEX article_urls_key ON article_urls(url_key);
+        -- the portal's own article id in each article URL (Platform.article_id), for each
+        -- platform that declares one: finds the article behind a second URL by an index.
+        -- Filled per platform when its rule first meets this archive or changes (portal_id_rules).
+        CREATE TABLE portal_ids (
+            url TEXT NOT NULL,            -- an article_urls.url
+            platform TEXT NOT NULL,
+            host TEXT NOT NULL,           -- the URL's host, without "www."
+            portal_id TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            PRIMARY KEY (url, platform)
+        );
+        CREATE INDEX portal_ids_id ON portal_ids(platform, host, portal_id);
+        CREATE TABLE portal_id_rules (
+            platform TEXT PRIMARY KEY,
+            pattern TEXT NOT NULL         -- the regex portal_ids was filled with
+        );
+        """,
+    ),
+    (
         # A re-visit's page differs from the last one at its URL in a few bytes (the view
         # count): it is stored as a zstd frame against that full body (compression
         # 'zstd-delta', see save_page). The base lookup (the URL's latest page) uses
@@ -577,7 +607,7 @@ class Archive:
         self.path = path
         self._in_tx = False
         self._refs: list[tuple[str, str]] | None = None
-        self._portal_ids: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
+        self._portal_rules: set[str] = set()   # platforms whose portal_ids rows are current
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] = "archive.db", *, readonly: bool = False) -> Archive:
@@ -593,6 +623,8 @@ class Archive:
                 conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             register_raw_body(conn)
+            # url_key(url) in SQL: migration 009 keys the URLs stored before it
+            conn.create_function("url_key", 1, url_key, deterministic=True)
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
             if not readonly and path != ":memory:":
@@ -663,7 +695,7 @@ class Archive:
                 yield
             except BaseException:
                 self.conn.execute("ROLLBACK")
-                self._portal_ids.clear()  # it may hold ids of rows that were just rolled back
+                self._portal_rules.clear()  # a rebuild of portal_ids may have been rolled back
                 raise
             else:
                 self.conn.execute("COMMIT")
@@ -967,16 +999,13 @@ class Archive:
                         "from": was["url"], "to": key, "reason": "redirect" if redirected else "canonical link",
                     })
             urls = [(key, "canonical"), (final, "fetched"), (requested, "redirect" if redirected else "fetched")]
-            chosen = PLATFORMS.get(article.platform)
             for url, reason in urls:
                 self.conn.execute(
-                    """INSERT INTO article_urls (url, article_id, first_seen_at, reason) VALUES (?, ?, ?, ?)
+                    """INSERT INTO article_urls (url, article_id, first_seen_at, reason, url_key) VALUES (?, ?, ?, ?, ?)
                        ON CONFLICT(url) DO UPDATE SET first_seen_at = min(first_seen_at, excluded.first_seen_at)""",
-                    (url, article_id, at, "duplicate" if duplicate and reason != "redirect" else reason),
+                    (url, article_id, at, "duplicate" if duplicate and reason != "redirect" else reason, url_key(url)),
                 )
-                portal_id = chosen.article_id_of(url) if chosen else None
-                if portal_id is not None and (site, article.platform) in self._portal_ids:
-                    self._portal_ids[(site, article.platform)].setdefault((_host_key(url), portal_id), article_id)
+                self._add_portal_ids(url, article_id)
             if redirected:  # an address the article was once at now redirects: say so
                 self.conn.execute(
                     "UPDATE article_urls SET reason = 'redirect' WHERE url = ? AND article_id = ?", (requested, article_id)
@@ -1036,30 +1065,54 @@ class Archive:
         return int(row[0]) if row else None
 
     def _article_by_portal_id(self, site: str, url: str, platform: str) -> int | None:
-        """An article of the site at another URL with the same portal id (`Platform.article_id`)."""
+        """An article of the site at another URL with the same portal id (`Platform.article_id`);
+        the oldest when several are (an index lookup: `portal_ids`)."""
         chosen = PLATFORMS.get(platform)
         portal_id = chosen.article_id_of(url) if chosen else None
         if portal_id is None or chosen is None:
             return None
-        return self._portal_index(site, platform).get((_host_key(url), portal_id))
+        self._portal_rule_current(platform)
+        row = self.conn.execute(
+            """SELECT p.article_id FROM portal_ids p JOIN articles a ON a.id = p.article_id
+               WHERE p.platform = ? AND p.host = ? AND p.portal_id = ? AND a.site = ?
+               ORDER BY p.article_id LIMIT 1""",
+            (platform, _host_key(url), portal_id, site),
+        ).fetchone()
+        return int(row[0]) if row else None
 
-    def _portal_index(self, site: str, platform: str) -> dict[tuple[str, str], int]:
-        """(host, portal id) → article, for the site's URLs; built once per connection and
-        kept up to date by `store_article` (one site is written by one connection at a time)."""
-        index = self._portal_ids.get((site, platform))
-        if index is None:
+    def _add_portal_ids(self, url: str, article_id: int) -> None:
+        """A new article URL's portal id under each platform that declares one."""
+        for name, chosen in PLATFORMS.items():
+            portal_id = chosen.article_id_of(url)
+            if portal_id is not None:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO portal_ids (url, platform, host, portal_id, article_id) VALUES (?, ?, ?, ?, ?)",
+                    (url, name, _host_key(url), portal_id, article_id),
+                )
+
+    def _portal_rule_current(self, platform: str) -> None:
+        """Make `portal_ids` hold the platform's ids under its current rule: filled from every
+        article URL the first time the rule meets this archive, or when it changed (a parser
+        update); then kept up to date by `store_article`. Checked once per connection."""
+        if platform in self._portal_rules:
+            return
+        pattern = PLATFORMS[platform].article_id or ""
+        row = self.conn.execute("SELECT pattern FROM portal_id_rules WHERE platform = ?", (platform,)).fetchone()
+        if row is None or row[0] != pattern:
             chosen = PLATFORMS[platform]
-            index = {}
-            rows = self.conn.execute(
-                "SELECT u.url, u.article_id FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?",
-                (site,),
-            )
-            for url, article_id in rows:
-                portal_id = chosen.article_id_of(url)
-                if portal_id is not None:
-                    index.setdefault((_host_key(url), portal_id), int(article_id))
-            self._portal_ids[(site, platform)] = index
-        return index
+            with self.transaction():
+                self.conn.execute("DELETE FROM portal_ids WHERE platform = ?", (platform,))
+                for url, article_id in self.conn.execute("SELECT url, article_id FROM article_urls").fetchall():
+                    portal_id = chosen.article_id_of(url)
+                    if portal_id is not None:
+                        self.conn.execute(
+                            "INSERT INTO portal_ids (url, platform, host, portal_id, article_id) VALUES (?, ?, ?, ?, ?)",
+                            (url, platform, _host_key(url), portal_id, article_id),
+                        )
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO portal_id_rules (platform, pattern) VALUES (?, ?)", (platform, pattern)
+                )
+        self._portal_rules.add(platform)
 
     _STORY = ("title", "body", "published_at", "captions", "attachments")
 
@@ -1290,10 +1343,6 @@ class Archive:
             )
             self.conn.execute("UPDATE articles SET latest_version_id = NULL WHERE id = ?", (gone,))
             self.conn.execute("DELETE FROM articles WHERE id = ?", (gone,))
-            for index in self._portal_ids.values():  # its portal ids are the kept article's now
-                for portal_key, owner in index.items():
-                    if owner == gone:
-                        index[portal_key] = keep
             self._event(keep, at, "merged", url=url, detail={"article_id": gone, "url": other["url"], "reason": reason})
         previous = None
         for v in self.conn.execute(
@@ -1338,14 +1387,15 @@ class Archive:
     ) -> None:
         at = fetched_at or iso(now())
         self.conn.execute(
-            """INSERT INTO urls (url, site, kind, first_seen_at, last_fetched_at, last_status, failures, last_error, article_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO urls (url, site, kind, first_seen_at, last_fetched_at, last_status, failures, last_error,
+                                 article_id, url_key)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at,
                    last_status = coalesce(excluded.last_status, urls.last_status),
                    failures = CASE WHEN excluded.last_error IS NULL THEN 0 ELSE urls.failures + 1 END,
                    last_error = excluded.last_error,
                    article_id = coalesce(excluded.article_id, urls.article_id)""",
-            (canonical(url), site, kind, at, at, status, 1 if error else 0, error, article_id),
+            (key := canonical(url), site, kind, at, at, status, 1 if error else 0, error, article_id, url_key(key)),
         )
 
     def touch_url(self, url: str, site: str, status: int | None, *, kind: str = "article") -> None:
@@ -1356,15 +1406,30 @@ class Archive:
 
     # --- crawl state: the queue, listings, validators, re-visits (issue 5) -------------------
 
-    def known_keys(self, site: str) -> set[str]:
-        """`url_key` of every article URL of the site the crawler has met: archived, queued or
-        failed. Discovery stops paging a listing when it reaches these."""
-        rows = self.conn.execute(
-            """SELECT url FROM urls WHERE site = ? AND kind = 'article'
-               UNION SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE a.site = ?""",
-            (site, site),
-        )
-        return {url_key(r[0]) for r in rows}
+    def knows(self, site: str, key: str) -> bool:
+        """The crawler has met an article URL of the site with this `url_key`: archived, queued
+        or failed. Discovery stops paging a listing when it reaches these. Two index lookups,
+        whatever the archive's size."""
+        return self.conn.execute(
+            """SELECT 1 FROM urls WHERE url_key = ? AND site = ? AND kind = 'article'
+               UNION ALL
+               SELECT 1 FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url_key = ? AND a.site = ?
+               LIMIT 1""",
+            (key, site, key, site),
+        ).fetchone() is not None
+
+    def fill_url_keys(self) -> int:
+        """Key the URLs written without one (by hand, or by code that predates migration 009);
+        returns how many. Cheap when there are none: an index lookup."""
+        missing = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM urls WHERE url_key IS NULL) OR EXISTS (SELECT 1 FROM article_urls WHERE url_key IS NULL)"
+        ).fetchone()[0]
+        if not missing:
+            return 0
+        with self.transaction():
+            n = self.conn.execute("UPDATE urls SET url_key = url_key(url) WHERE url_key IS NULL").rowcount
+            n += self.conn.execute("UPDATE article_urls SET url_key = url_key(url) WHERE url_key IS NULL").rowcount
+        return n
 
     def enqueue(self, site: str, urls: Iterable[str], *, kind: str = "article") -> int:
         """Remember URLs to fetch (not fetched yet), so a run killed before reaching them
@@ -1373,23 +1438,25 @@ class Archive:
         added = 0
         with self.transaction():
             for url in urls:
+                key = canonical(url)
                 cur = self.conn.execute(
-                    "INSERT OR IGNORE INTO urls (url, site, kind, first_seen_at) VALUES (?, ?, ?, ?)",
-                    (canonical(url), site, kind, at),
+                    "INSERT OR IGNORE INTO urls (url, site, kind, first_seen_at, url_key) VALUES (?, ?, ?, ?, ?)",
+                    (key, site, kind, at, url_key(key)),
                 )
                 added += cur.rowcount
         return added
 
-    def pending_urls(self, site: str, limit: int = 100_000) -> list[str]:
+    def pending_urls(self, site: str, limit: int = 100_000, *, archived_only: bool = False) -> list[str]:
         """Article URLs to fetch: queued and never fetched, or failed fewer than
-        MAX_FAILURES runs in a row; in the order they were found."""
-        rows = self.conn.execute(
-            """SELECT url FROM urls WHERE site = ? AND kind = 'article'
-                 AND (last_fetched_at IS NULL OR (last_error IS NOT NULL AND failures < ?))
-               ORDER BY last_fetched_at IS NOT NULL, rowid LIMIT ?""",
-            (site, MAX_FAILURES, limit),
-        )
-        return [r[0] for r in rows]
+        MAX_FAILURES runs in a row; in the order they were found. `archived_only`: of
+        those (the same `limit` first ones), the ones whose key an archived article's URL has."""
+        pending = """SELECT url, url_key FROM urls WHERE site = ? AND kind = 'article'
+                       AND (last_fetched_at IS NULL OR (last_error IS NOT NULL AND failures < ?))
+                     ORDER BY last_fetched_at IS NOT NULL, rowid LIMIT ?"""
+        if archived_only:
+            pending = f"""SELECT url FROM ({pending}) p
+                          WHERE EXISTS (SELECT 1 FROM article_urls a WHERE a.url_key = p.url_key)"""
+        return [r[0] for r in self.conn.execute(pending, (site, MAX_FAILURES, limit))]
 
     def listing_state(self, site: str) -> dict[str, sqlite3.Row]:
         """Per start URL: where the catch-up walk resumes, and when the listing's end was reached."""
@@ -1418,9 +1485,9 @@ class Archive:
     def set_validators(self, url: str, site: str, kind: str, etag: str | None, last_modified: str | None) -> None:
         with self.transaction():
             self.conn.execute(
-                """INSERT INTO urls (url, site, kind, first_seen_at, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?)
+                """INSERT INTO urls (url, site, kind, first_seen_at, etag, last_modified, url_key) VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified""",
-                (canonical(url), site, kind, iso(now()), etag, last_modified),
+                (key := canonical(url), site, kind, iso(now()), etag, last_modified, url_key(key)),
             )
 
     def previous_body(self, url: str, *, article_id: int | None = None) -> bytes | None:

@@ -208,3 +208,25 @@ def test_discovery_alone_collects_new_urls_in_listing_order(site: FixtureSite, s
     expected = [site.url_of(a) for c in (0, 1) for page in site.listing_pages(c) for a in page]
     assert found.article_urls == expected
     assert found.reached and not found.traps
+
+
+def test_a_pager_linking_every_page_is_keyed_once_per_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each listing page links every page of its category (as the fixture's pager does): keying
+    # each link on every page read was pages x links work, quadratic in the listing's length
+    site = FixtureSite("pager", n_articles=600, per_page=5, seed=6)
+    calls: list[str] = []
+    real = discover_module._page_key
+
+    def counting(url: str) -> str:
+        calls.append(url)
+        return real(url)
+
+    monkeypatch.setattr(discover_module, "_page_key", counting)
+    with FixtureServer([site]):
+        config = site_config(site, max_pages=500, max_urls=1000)
+        found = discover(config, Fetcher(config, gate=HostGate()), memory=CrawlMemory())
+    pages = sum(len(site.listing_pages(c)) for c in (0, 1))
+    assert pages > 100 and found.listing_pages == pages  # ~60 pages a category, each linking all of them
+    assert found.article_urls == [site.url_of(a) for c in (0, 1) for page in site.listing_pages(c) for a in page]
+    # one key per page read and one per distinct pager URL (not ~120 x 60 = 7,200)
+    assert len(calls) <= 2 * pages + 4

@@ -187,3 +187,45 @@ def test_a_url_naming_a_missing_article_is_a_store_error(archive: Archive) -> No
     archive.conn.execute("DELETE FROM articles")
     with pytest.raises(StoreError, match=r"article_urls names article \d+, which is not in the archive"):
         _store(archive, _article(url), T0 + timedelta(days=1))
+
+
+def test_an_archive_from_before_migration_009_finds_its_articles_by_key_and_portal_id(tmp_path) -> None:  # noqa: ANN001
+    """URLs stored before the keys and portal ids were (or written by hand without them) are
+    keyed on the next night, and a platform's portal ids are read from the URLs on first use."""
+    with Archive.open(tmp_path / "a.db") as archive:
+        first = _store(archive, _article(f"{SITE}/tin-tuc/Hoi-nghi-100"), T0)
+        archive.enqueue("stp", [f"{SITE}/tin-tuc/Queued-7"])
+        # as an archive that predates 009 would be after its migration's columns were added
+        archive.conn.execute("UPDATE urls SET url_key = NULL")
+        archive.conn.execute("UPDATE article_urls SET url_key = NULL")
+        archive.conn.execute("DELETE FROM portal_ids")
+        archive.conn.execute("DELETE FROM portal_id_rules")
+    with Archive.open(tmp_path / "a.db") as archive:
+        assert not archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Hoi-nghi-100")
+        assert archive.fill_url_keys() == 3  # the article's URL in urls and article_urls, the queued one
+        assert archive.fill_url_keys() == 0
+        assert archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Hoi-nghi-100")
+        assert archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Queued-7")
+        assert not archive.knows("other-site", "https://sotuphap.kontum.gov.vn/tin-tuc/Queued-7")
+        # another URL, another text: only the portal id (100) says it is the same article
+        again = _store(archive, _article(f"{SITE}/chuyen-muc-khac/Hoi-nghi-sua-100", body="Bản sửa."), T0 + timedelta(days=1))
+        assert again.article_id == first.article_id and not again.new_article
+        assert archive.query("SELECT pattern FROM portal_id_rules WHERE platform = 'kontum'")
+
+
+def test_migration_009_keys_the_urls_already_stored(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from harvester import store
+
+    before = [(name, sql) for name, sql in store.MIGRATIONS if name < "009"]
+    monkeypatch.setattr(store, "MIGRATIONS", before)
+    with Archive.open(tmp_path / "a.db") as archive:
+        archive.conn.execute(
+            "INSERT INTO urls (url, site, kind, first_seen_at) VALUES (?, 'stp', 'article', ?)",
+            (f"{SITE}/tin-tuc/Cu-5/", T0.isoformat()),
+        )
+        assert archive.schema_version() < "009"
+    monkeypatch.undo()
+    with Archive.open(tmp_path / "a.db") as archive:
+        assert "009_url_keys" in {r[0] for r in archive.query("SELECT name FROM migrations")}
+        assert archive.query("SELECT url_key FROM urls")[0][0] == "https://sotuphap.kontum.gov.vn/tin-tuc/Cu-5"
+        assert archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Cu-5")

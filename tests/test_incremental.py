@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from harvester import pipeline, store
 from harvester.demo import FixtureServer, FixtureSite
 from harvester.demo.seed import seed_archive
 from harvester.store import Archive
+from parsers.platform import Platform
 from tests.conftest import fixture_config, night
 
 
@@ -39,3 +46,38 @@ def test_the_revisit_policy_adds_only_what_is_due(tmp_path: Path) -> None:
         result = night(tmp_path / "a.db", config)
         assert result.sites[0].revisits == 0
         assert len(server.requests_for(site)) <= 5  # robots.txt and the head of each listing
+
+
+def _night_work(tmp_path: Path, archived: int, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Calls a night with 3 new articles makes to key URLs and read portal ids, outside
+    discovery's own listing work (which follows the listing pages read)."""
+    site = FixtureSite(f"s{archived}", n_articles=archived, per_page=10, seed=33)
+    calls: Counter[str] = Counter()
+
+    def counting(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            calls[name] += 1
+            return real(*args)
+        return wrapper
+
+    with FixtureServer([site]):
+        config = fixture_config([site], revisit_budget=0)
+        db = tmp_path / f"{archived}.db"
+        with Archive.open(db) as archive:
+            seed_archive(archive, site, config.sites[0])
+        site.add_articles(3)
+        with monkeypatch.context() as m:
+            for module in (pipeline, store):
+                m.setattr(module, "url_key", counting(f"{module.__name__}.url_key", module.url_key))
+            m.setattr(Platform, "article_id_of", counting("article_id_of", Platform.article_id_of))
+            result = night(db, config)
+    assert result.sites[0].articles_new == 3
+    return calls
+
+
+def test_a_nights_local_work_follows_the_new_links_not_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # it used to key every URL the archive knew of the site (known_keys) and read the portal
+    # id of each (the portal index) every night: work growing with the archive
+    small = _night_work(tmp_path, 40, monkeypatch)
+    large = _night_work(tmp_path, 400, monkeypatch)
+    assert small and large == small

@@ -198,3 +198,23 @@ def test_a_run_records_when_each_site_began_and_ended(tmp_path: Path, site: Fixt
         assert result.summary()["sites"][0]["started_at"] == row[0]  # the run report says the same
         gone = harvest_site(replace(config.sites[0], status="gone"), archive, None)
         assert gone.status == "gone" and gone.started_at is not None and gone.finished_at == gone.started_at
+
+
+def test_body_statistics_keep_a_few_bytes_an_article_and_say_the_same() -> None:
+    # a first harvest parses the whole site: the median and the five shortest bodies come
+    # from an array of lengths and a list of five, not a (length, URL) tuple an article
+    import random
+
+    from parsers import Article
+
+    rng = random.Random(7)
+    bodies = [(rng.randrange(50, 5000), f"https://a.gov.vn/tin/{i}") for i in range(500)]
+    bodies += [(120, "https://a.gov.vn/tin/b"), (120, "https://a.gov.vn/tin/a")]  # a tie, ordered by URL
+    result = SiteResult("a")
+    for chars, url in bodies:
+        result.observe(Article(url=url, platform="generic", title="t", body="x" * chars), url)
+    stats = result.row()["stats"]
+    ordered = sorted(bodies)
+    assert stats["body_chars_median"] == ordered[len(ordered) // 2][0]
+    assert stats["shortest_bodies"] == [url for _, url in ordered[:5]]
+    assert len(result.shortest) == 5 and result.parsed == 502
