@@ -1,5 +1,6 @@
 """What every benchmark shares: a description of the machine and of its load, a Markdown
-table, and appending a result to bench/RESULTS.md under a dated heading.
+table, appending a result to bench/RESULTS.md under a dated heading, and running a harvest
+in a fresh process against fixture sites served by another.
 
 No script writes RESULTS.md any other way: each appends one section per run, so the file
 is the history of what was measured, newest last. `BENCH_RESULTS=/tmp/r.md` sends the
@@ -12,9 +13,10 @@ import os
 import platform
 import sqlite3
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "RESULTS.md")
@@ -96,3 +98,33 @@ def append_results(title: str, body: str, note: str = "", *, load_before: str = 
         RESULTS.write_text(HEADING, encoding="utf-8")
     with RESULTS.open("a", encoding="utf-8") as f:
         f.write("\n".join(block))
+
+
+def served_run(
+    serve: Callable[..., None], serve_args: tuple[Any, ...], work: Callable[..., None], work_args: tuple[Any, ...]
+) -> dict[str, Any]:
+    """Serve fixture sites in one fresh process and run `work` in another, so neither's
+    memory, threads or memos leak into the other's numbers.
+
+    `serve(*serve_args, ready, stop, done)` puts what the worker needs on `ready`, serves
+    until `stop` is set, then puts its CPU seconds on `done`; `work(what_ready_gave,
+    *work_args, out)` puts its result dict on `out`. Returns that dict with `server_cpu_s`.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    ready, done, out = ctx.Queue(), ctx.Queue(), ctx.Queue()
+    stop = ctx.Event()
+    server = ctx.Process(target=serve, args=(*serve_args, ready, stop, done), daemon=True)
+    server.start()
+    try:
+        served = ready.get(timeout=600)
+        worker = ctx.Process(target=work, args=(served, *work_args, out))
+        worker.start()
+        result: dict[str, Any] = out.get(timeout=24 * 3600)
+        worker.join()
+    finally:
+        stop.set()
+    result["server_cpu_s"] = done.get(timeout=120)
+    server.join(timeout=60)
+    return result

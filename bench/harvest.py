@@ -19,7 +19,6 @@ harvester's, since on a real crawl that work is done by the departments' servers
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import resource
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._results import append_results, load, table, verdict  # noqa: E402
+from bench._results import append_results, load, served_run, table, verdict  # noqa: E402
 
 
 def _cpu_seconds() -> float:
@@ -111,21 +110,7 @@ def archive_parts(archive: Any) -> dict[str, int]:
 
 
 def run_once(n: int, per_page: int) -> dict[str, float]:
-    ctx = mp.get_context("spawn")
-    ready, done, out = ctx.Queue(), ctx.Queue(), ctx.Queue()
-    stop = ctx.Event()
-    server = ctx.Process(target=_serve, args=(n, per_page, ready, stop, done), daemon=True)
-    server.start()
-    try:
-        base_url = ready.get(timeout=600)
-        worker = ctx.Process(target=_harvest, args=(base_url, n, per_page, out))
-        worker.start()
-        r = out.get(timeout=24 * 3600)
-        worker.join()
-    finally:
-        stop.set()
-    r["server_cpu_s"] = done.get(timeout=60)
-    server.join(timeout=30)
+    r = served_run(_serve, (n, per_page), _harvest, (n, per_page))
     r["articles_per_s"] = r["articles"] / r["seconds"]
     r["requests_per_article"] = r["requests"] / max(1, r["articles"])
     return r

@@ -24,7 +24,6 @@ for no gain: past a few hundred, sites share workers.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import resource
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._results import append_results, load, table, verdict  # noqa: E402
+from bench._results import append_results, load, served_run, table, verdict  # noqa: E402
 
 
 def _cpu_seconds() -> float:
@@ -110,21 +109,7 @@ def _harvest(bases: list[str], delay: float, workers: int, out: Any) -> None:
 
 
 def run(n_sites: int, articles: int, delay: float, workers: int) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    ready, done, out = ctx.Queue(), ctx.Queue(), ctx.Queue()
-    stop = ctx.Event()
-    server = ctx.Process(target=_serve, args=(n_sites, articles, ready, stop, done), daemon=True)
-    server.start()
-    try:
-        bases = ready.get(timeout=600)
-        worker = ctx.Process(target=_harvest, args=(bases, delay, workers, out))
-        worker.start()
-        r = out.get(timeout=24 * 3600)
-        worker.join()
-    finally:
-        stop.set()
-    r["server_cpu_s"] = done.get(timeout=120)
-    server.join(timeout=60)
+    r = served_run(_serve, (n_sites, articles), _harvest, (delay, workers))
     r["ratio"] = r["seconds"] / r["bound_s"] if r["bound_s"] else float("nan")
     return r
 
