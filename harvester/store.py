@@ -605,6 +605,7 @@ class Archive:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._writers = _writer_lock(path)  # resolved once: realpath is a syscall a component
         self._in_tx = False
         self._refs: list[tuple[str, str]] | None = None
         self._portal_rules: set[str] = set()   # platforms whose portal_ids rows are current
@@ -688,7 +689,7 @@ class Archive:
         if self._in_tx:
             yield
             return
-        with _writer_lock(self.path):
+        with self._writers:
             self.conn.execute("BEGIN IMMEDIATE")
             self._in_tx = True
             try:
