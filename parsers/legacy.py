@@ -375,9 +375,11 @@ _SEQUENCE = re.compile(f"[{_LEAD2}][{_CONT}]|[{_LEAD3}][{_CONT}]{{2}}|[{_LEAD4}]
 _NBSP_A = re.compile(r"[ÃĂ](?:\s(?!\s)|(?=\s\s))")  # any space: display collapses them all
 
 
-def _lost_nbsp(text: str, m: re.Match[str]) -> str | None:
+def _lost_nbsp(text: str, m: re.Match[str], beside_mojibake: bool = False) -> str | None:
     """The à a lost NBSP leaves ("à" joined to the letters after it, or "à " when joining
-    makes no word), or None for a genuine capital Ã ("XÃ HỘI") or one opening a word."""
+    makes no word), or None for a genuine capital Ã ("XÃ HỘI", "UBND XÃ Hòa Bình", "ĐÃ
+    có") or one opening a word. After capitals only ("HÃ  Nội") it is mojibake only
+    beside other mojibake: alone, "XÃ", "ĐÃ", "NGÃ" are words."""
     start = m.start()
     while start and text[start - 1].isalpha():
         start -= 1
@@ -387,15 +389,15 @@ def _lost_nbsp(text: str, m: re.Match[str]) -> str | None:
     while n < len(rest) and rest[n].isalpha():
         n += 1
     after = rest[:n]
-    if not before or before.isupper() and (not after or after.isupper()):
-        return None  # à seldom opens a word; Ã among capitals is genuine
+    if not before or before.isupper() and (not beside_mojibake or not after or after.isupper()):
+        return None  # à seldom opens a word; Ã after capitals is genuine unless the text is mojibake
     if len(m.group()) == 1:
         return "à"  # "Ã  x": the NBSP's space is lost, the word's own space is there
     return "à" if is_syllable(before + "à" + after) else "à "
 
 
-def _sub_lost_nbsp(text: str) -> str:
-    return _NBSP_A.sub(lambda m: _lost_nbsp(text, m) or m.group(), text)
+def _sub_lost_nbsp(text: str, beside_mojibake: bool) -> str:
+    return _NBSP_A.sub(lambda m: _lost_nbsp(text, m, beside_mojibake) or m.group(), text)
 
 
 def _plausible_char(ch: str) -> bool:
@@ -463,9 +465,8 @@ def _fix_once(text: str) -> str:
         for m in _SEQUENCE.finditer(text)
         if (fixed := _redecode(m.group()))
     ]
-    if not any(not weak for _, _, weak in found) and not any(
-        _lost_nbsp(text, m) for m in _NBSP_A.finditer(text)
-    ):
+    strong = any(not weak for _, _, weak in found)
+    if not strong and not any(_lost_nbsp(text, m) for m in _NBSP_A.finditer(text)):
         return text
     out = []
     last = 0
@@ -474,7 +475,7 @@ def _fix_once(text: str) -> str:
         out.append(fixed)
         last = m.end()
     out.append(text[last:])
-    result = _sub_lost_nbsp("".join(out))
+    result = _sub_lost_nbsp("".join(out), strong)
     result = _LOST_BYTE.sub(lambda m: _lost_byte(result, m), result)
     return _ftfy_leftovers(result)
 

@@ -385,7 +385,10 @@ case(
     "XÃ HỘI Nội vụ",
     "[mojibake:nbsp] a genuine capital Ã among capitals stays, beside mojibake",
 )
-for s in ("Sở Giáo dục và Đào tạo tỉnh Quảng Nam", "Hòa Bình", "Người dân", "Ngành giáo dục"):
+for s in ("UBND XÃ Hòa Bình tổ chức", "THÔNG BÁO CỦA UBND XÃ Đăk Tờ Re", "Sở Y tế ĐÃ có kế hoạch", "NGÃ Ba"):
+    case(s, s, "[mojibake:nbsp] a genuine capital Ã after capitals, before a mixed-case word, in clean text: a word, not mojibake")
+for s in ("Sở Giáo dục và Đào tạo tỉnh Quảng Nam", "Hòa Bình", "Người dân", "Ngành giáo dục",
+          "Sở Y tế ĐÃ có kế hoạch"):
     case(as_cp1258(s), s, "[mojibake:cp1258] UTF-8 read as Windows-1258 (GiĂ¡o)")
 for s in ("Người dân", "Đào tạo", "Hội nghị tổng kết"):
     case(
