@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 import sqlite3
 from collections import Counter
@@ -49,7 +50,7 @@ from parsers.urlshape import UrlShape, classify_url
 
 from .clock import iso, now
 from .config import Site
-from .errors import FetchError
+from .errors import FetchError, StoreError
 from .fetch import Fetcher, Page
 from .pipeline import SiteResult, store_page
 from .store import Archive
@@ -64,6 +65,8 @@ from .wayback import (
     snapshot_timestamp,
     snapshot_url,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = ["BackfillOptions", "BackfillReport", "backfill", "month_bound", "rehomer", "truncation"]
 
@@ -624,12 +627,17 @@ class _Job:
             )
             self.report.skipped["identical to a skipped capture"] += 1
             return "skipped"
+        body = None
         if twin is not None:
+            try:
+                body = self.archive.page_body(int(twin["page_id"]))
+            except StoreError as exc:  # the twin's stored bytes are unreadable: fetch this one
+                log.warning("capture #%s: %s; fetching it instead", row["id"], exc)
+        if twin is not None and body is not None:
             page_row = self.conn.execute(
                 "SELECT headers FROM pages WHERE id = ?", (twin["page_id"],)
             ).fetchone()
             headers = json.loads(page_row["headers"]) if page_row and page_row["headers"] else {}
-            body = self.archive.page_body(int(twin["page_id"]))
             self.report.reused += 1
             note = f"identical to capture #{twin['id']}: its stored bytes were reused"
             return self.store(row, headers, body, None, note)

@@ -33,6 +33,7 @@ from parsers import Article, ParseError
 
 from . import clock
 from .config import Config
+from .errors import StoreError
 from .pipeline import read_article
 from .store import Archive, content_hash
 from .urls import url_key
@@ -177,8 +178,18 @@ def reparse_article(
         key = (p["body_sha256"], url, printed)
         if key not in parsed:
             result.bodies_parsed += 1
+            try:
+                body = archive.page_body(p["page_id"])
+            except StoreError as exc:
+                # a stored page that cannot be read (damaged, a delta's base missing): the
+                # history cannot be re-derived, so the article is left whole
+                result.pages_failed += 1
+                result.articles_skipped += 1
+                if len(result.failures) < 100:
+                    result.failures.append(f"article {article_id}, page {p['page_id']}: unreadable ({exc})")
+                return False
             try:  # as the harvest read it (a print view with the generic parser)
-                parsed[key] = read_article(archive.page_body(p["page_id"]), url, p["content_type"], platform, selectors,
+                parsed[key] = read_article(body, url, p["content_type"], platform, selectors,
                                            print_view_of=article_url if printed else None)
             except ParseError as exc:
                 parsed[key] = exc

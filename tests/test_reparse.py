@@ -179,3 +179,19 @@ def test_a_reparse_with_the_same_parser_leaves_a_moved_article_alone(tmp_path: P
         with Archive.open(db) as archive:
             result = reparse(archive)
         assert (result.versions_written, result.versions_superseded) == (0, 0), result.summary()
+
+
+def test_an_unreadable_stored_page_skips_its_article_and_the_rest_go_on(db: Path, parser_v2: None) -> None:
+    """A damaged body (or a delta whose base is gone) is that article's failure: its history
+    stays whole, and every other article is still reparsed."""
+    with Archive.open(db) as archive:
+        victim = archive.query(
+            "SELECT c.article_id, p.body_sha256 FROM view_counts c JOIN pages p ON p.id = c.page_id "
+            "JOIN bodies b ON b.sha256 = p.body_sha256 WHERE b.compression = 'zlib' LIMIT 1"
+        )[0]
+        before = _snapshot(archive)[victim["article_id"]]
+        archive.conn.execute("UPDATE bodies SET data = x'00ff' WHERE sha256 = ?", (victim["body_sha256"],))
+        result = reparse(archive)
+        assert result.articles_skipped >= 1 and result.articles_changed > 0
+        assert any("unreadable" in f for f in result.failures)
+        assert _snapshot(archive)[victim["article_id"]] == before
