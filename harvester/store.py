@@ -34,7 +34,7 @@ from parsers import PLATFORMS, Article
 
 from .clock import iso, now
 from .errors import NotFound, StoreError
-from .urls import canonical, trust_canonical, url_key, url_variants
+from .urls import URL_KEY_RULE, canonical, trust_canonical, url_key, url_variants
 
 __all__ = ["Archive", "StoreResult", "content_hash", "read_body", "register_raw_body", "MIGRATIONS", "MAX_FAILURES"]
 
@@ -492,6 +492,17 @@ MIGRATIONS: list[tuple[str, str]] = [
         "010_body_deltas",
         """
         ALTER TABLE bodies ADD COLUMN base_sha256 TEXT REFERENCES bodies(sha256);   -- zstd-delta: the full body it is a delta against
+        """,
+    ),
+    (
+        # the rules stored keys were computed with: a change of harvester.urls' rules re-keys
+        # urls and article_urls (fill_url_keys), as a changed portal id rule refills portal_ids
+        "011_key_rules",
+        """
+        CREATE TABLE key_rules (
+            name TEXT PRIMARY KEY,        -- url_key
+            rule TEXT NOT NULL            -- the rules' fingerprint (harvester.urls.URL_KEY_RULE)
+        );
         """,
     ),
 ]
@@ -1420,8 +1431,23 @@ class Archive:
         ).fetchone() is not None
 
     def fill_url_keys(self) -> int:
-        """Key the URLs written without one (by hand, or by code that predates migration 009);
-        returns how many. Cheap when there are none: an index lookup."""
+        """Key the URLs written without one (by hand, or by code that predates migration 009),
+        or every URL when the key rules changed since the keys were computed (key_rules);
+        returns how many. Cheap when there is nothing to do: two index lookups."""
+        stored = self.conn.execute("SELECT rule FROM key_rules WHERE name = 'url_key'").fetchone()
+        if stored is None or stored[0] != URL_KEY_RULE:
+            with self.transaction():
+                n = 0
+                if stored is not None:  # keys of an older rule: all of them again
+                    n += self.conn.execute("UPDATE urls SET url_key = url_key(url)").rowcount
+                    n += self.conn.execute("UPDATE article_urls SET url_key = url_key(url)").rowcount
+                # (no row: the keys were computed by migration 009 or since, with these rules)
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO key_rules (name, rule) VALUES ('url_key', ?)", (URL_KEY_RULE,)
+                )
+            if n:
+                log.warning("URL key rules changed: %d stored URL keys recomputed", n)
+                return n
         missing = self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM urls WHERE url_key IS NULL) OR EXISTS (SELECT 1 FROM article_urls WHERE url_key IS NULL)"
         ).fetchone()[0]

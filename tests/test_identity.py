@@ -229,3 +229,24 @@ def test_migration_009_keys_the_urls_already_stored(tmp_path, monkeypatch) -> No
         assert "009_url_keys" in {r[0] for r in archive.query("SELECT name FROM migrations")}
         assert archive.query("SELECT url_key FROM urls")[0][0] == "https://sotuphap.kontum.gov.vn/tin-tuc/Cu-5"
         assert archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Cu-5")
+
+
+def test_keys_stored_under_older_key_rules_are_recomputed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """Stored keys follow harvester.urls' rules: when those change (their fingerprint in
+    key_rules differs), the next night re-keys every URL instead of missing what it holds."""
+    import harvester.store as store
+
+    with Archive.open(tmp_path / "a.db") as archive:
+        _store(archive, _article(f"{SITE}/tin-tuc/Hoi-nghi-100"), T0)
+        archive.enqueue("stp", [f"{SITE}/tin-tuc/Queued-7"])
+        assert archive.fill_url_keys() == 0  # records the rules the keys were made with
+        # keys as an older rule made them
+        archive.conn.execute("UPDATE urls SET url_key = 'old:' || url_key")
+        archive.conn.execute("UPDATE article_urls SET url_key = 'old:' || url_key")
+        assert not archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Queued-7")
+        assert archive.fill_url_keys() == 0  # the same rules: nothing to redo
+        monkeypatch.setattr(store, "URL_KEY_RULE", "a-newer-rule")
+        assert archive.fill_url_keys() == 3
+        assert archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Queued-7")
+        assert archive.knows("stp", "https://sotuphap.kontum.gov.vn/tin-tuc/Hoi-nghi-100")
+        assert archive.fill_url_keys() == 0
