@@ -146,10 +146,10 @@ def check_sites(archive: Archive, sites: tuple[str, ...], province: str | None =
             f"{', '.join(map(repr, unknown))}: no such site in {archive.path} (its sites: "
             f"{', '.join(sorted(known)) or 'none yet'})", param_hint="--site")
     if province:
-        from .search import _words_key
+        from .search import sites_in_province
 
-        provinces = {r[0] for r in archive.query("SELECT DISTINCT province FROM sites WHERE province IS NOT NULL")}
-        if _words_key(province) not in {_words_key(p) for p in provinces}:
+        if not sites_in_province(archive, province):
+            provinces = {r[0] for r in archive.query("SELECT DISTINCT province FROM sites WHERE province IS NOT NULL")}
             raise click.BadParameter(
                 f"{province!r}: no site of {archive.path} is in it (its provinces: "
                 f"{', '.join(sorted(provinces)) or 'none yet'})", param_hint="--province")

@@ -219,7 +219,9 @@ class Fetcher:
             self.session.verify = self.site.ca_bundle
         elif not self.site.verify:
             self.session.verify = False  # this site's session only, as its config asks
-            # the config said so; urllib3's warning on every request would bury the report
+            # urllib3's warning would repeat on every request and bury the report; silencing
+            # it is process-wide, so the run report names each site whose certificates are
+            # not verified instead (pipeline: "TLS certificates are NOT verified")
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     # --- scope -----------------------------------------------------------------------

@@ -236,12 +236,7 @@ def _filters(
     params: dict[str, Any] = {}
     sites = [site] if isinstance(site, str) else list(site or [])
     if province:
-        key = _words_key(province)
-        in_province = [
-            r[0]
-            for r in archive.conn.execute("SELECT name, province FROM sites")
-            if _words_key(r[1] or "") == key
-        ]
+        in_province = sites_in_province(archive, province)
         sites = [s for s in sites if s in in_province] if sites else in_province
         if not sites:
             return None
@@ -269,24 +264,21 @@ def _filters(
 
 def _categories(archive: Archive) -> list[tuple[str, str]]:
     """(filter token, category as shown) for every category in the index. fts5vocab counts
-    each token's articles as it lists it (15 ms at a million): read again only after the
-    archive changed (data_version: another connection's commit; total_changes: this one's)."""
+    each token's articles as it lists it (15 ms at a million): kept on the archive object and
+    read again only after the archive changed (data_version: another connection's commit;
+    total_changes: this one's)."""
     conn = archive.conn
     changed = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-    return _categories_of(conn, changed)
-
-
-@lru_cache(maxsize=8)
-def _categories_of(conn: Any, changed: tuple[int, int]) -> list[tuple[str, str]]:
+    memo = archive.memo.get("search_categories")
+    if memo is not None and memo[0] == changed:
+        return memo[1]
     out = []
-    rows = conn.execute(
-        "SELECT term FROM search_fts_vocab WHERE term >= 'zc' AND term < 'zd'"
-    )
-    for (term,) in rows:
+    for (term,) in conn.execute("SELECT term FROM search_fts_vocab WHERE term >= 'zc' AND term < 'zd'"):
         try:
             out.append((term, bytes.fromhex(term[2:]).decode("utf-8")))
         except ValueError:
             continue
+    archive.memo["search_categories"] = (changed, out)
     return out
 
 
@@ -304,6 +296,12 @@ def _date_tokens(first: date | None, last: date | None) -> list[str]:
         tokens.append(f"zm{y}{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return tokens
+
+
+def sites_in_province(archive: Archive, province: str) -> list[str]:
+    """The archive's sites in a province, its name compared folded ("kon tum" = "Kon Tum")."""
+    key = _words_key(province)
+    return [r[0] for r in archive.conn.execute("SELECT name, province FROM sites") if _words_key(r[1] or "") == key]
 
 
 def _words_key(text: str | None) -> str:

@@ -508,6 +508,9 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 DELTA_MAX_SHARE = 0.5
+# bigger bodies (a 50 MB sitemap) are stored whole: a delta would load the base as a zstd
+# dictionary and check itself on every save, for a page that is not an article's
+DELTA_MAX_BYTES = 4 * 1024 * 1024
 """A body is stored as a zstd delta only when that is under this share of its zlib size."""
 
 _DELTA_LEVEL = 3  # zstd's default: 0.3 ms a portal page, and higher levels find no more (bench/body_deltas.py)
@@ -617,6 +620,7 @@ class Archive:
         self.conn = conn
         self.path = path
         self._writers = _writer_lock(path)  # resolved once: realpath is a syscall a component
+        self.memo: dict[str, Any] = {}  # what readers keep per connection (search: the category list)
         self._in_tx = False
         self._refs: list[tuple[str, str]] | None = None
         self._portal_rules: set[str] = set()   # platforms whose portal_ids rows are current
@@ -845,7 +849,7 @@ class Archive:
         always a full body, so reading a delta takes one base, never a chain. The delta is
         decompressed and its sha256 checked before it is kept; any doubt stores zlib."""
         plain = zlib.compress(body, 6)
-        base_sha = self._delta_base(url, site) if body else None
+        base_sha = self._delta_base(url, site) if body and len(body) <= DELTA_MAX_BYTES else None
         if base_sha is None:
             return "zlib", plain, None
         try:
