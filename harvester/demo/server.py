@@ -90,6 +90,13 @@ class FaultHandler(BaseHTTPRequestHandler):
         self._send(fault.status, headers, self.FAULT_BODY)
         return True
 
+    def send_answer(self, fault: Fault | None, status: int, headers: dict[str, str], body: bytes) -> None:
+        """Send the answer, or half of it behind a longer Content-Length when the fault truncates."""
+        if fault is not None and fault.truncate:
+            self.send_truncated(status, headers, body[: len(body) // 2], len(body) + 5000)
+        else:
+            self._send(status, headers, body)
+
     def send_truncated(self, status: int, headers: dict[str, str], body: bytes, promised: int) -> None:
         """Promise `promised` bytes, send `body`, and close: a body cut short."""
         self.send_response(status)
@@ -165,10 +172,7 @@ class _Handler(FaultHandler):
             if self.headers.get("If-None-Match") == tag:
                 self._send(304, {"ETag": tag}, b"")
                 return
-        if fault is not None and fault.truncate:
-            self.send_truncated(status, headers, body[: len(body) // 2], len(body) + 5000)
-            return
-        self._send(status, headers, body)
+        self.send_answer(fault, status, headers, body)
 
 
 class _SiteServer(ThreadingHTTPServer):

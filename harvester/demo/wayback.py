@@ -103,10 +103,7 @@ class _Handler(FaultHandler):
         if fault is not None and (self.delay_or_reset(fault) or self.status_fault(fault)):
             return
         status, headers, body = owner.answer(self.path)
-        if fault is not None and fault.truncate:
-            self.send_truncated(status, headers, body[: len(body) // 2], len(body) + 5000)
-            return
-        self._send(status, headers, body)
+        self.send_answer(fault, status, headers, body)
 
 
 class _Server(ThreadingHTTPServer):
