@@ -38,6 +38,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+import requests.auth
 import urllib3
 from protego import Protego
 
@@ -212,6 +213,9 @@ class Fetcher:
             self.backoff = self.site.backoff
         if self.session is None:
             self.session = requests.Session()
+        # no department site asks for credentials: an explicit no-op auth also spares requests'
+        # lookup of ~/.netrc on every request (6% of a 200-site run's CPU)
+        self.session.auth = _NoAuth()
         self.session.headers["User-Agent"] = self.site.user_agent
         self.session.headers.setdefault("Accept-Language", "vi,en;q=0.5")
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
@@ -461,6 +465,11 @@ def _is_dns_failure(exc: BaseException) -> bool:
     text = repr(exc)
     return any(m in text for m in ("NameResolutionError", "Name or service not known", "getaddrinfo failed",
                                    "nodename nor servname", "Temporary failure in name resolution"))
+
+
+class _NoAuth(requests.auth.AuthBase):
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        return r
 
 
 def _short(exc: BaseException) -> str:
