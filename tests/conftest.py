@@ -159,6 +159,31 @@ def fixture_config(sites: list[FixtureSite], defaults: dict | None = None, **sit
     )
 
 
+def config_file(
+    directory: Path,
+    sites: list[FixtureSite],
+    defaults: dict | None = None,
+    top: dict | None = None,
+    **site_settings: object,
+) -> Path:
+    """`directory/config.yaml` for served fixture sites, as a user writes it (for the commands
+    that read a file): no delay, a 5 s timeout; `top` adds top-level keys (`notify`)."""
+    import yaml
+
+    path = directory / "config.yaml"
+    data = {
+        "defaults": {"delay": 0, "timeout": 5, **(defaults or {})},
+        "sites": [
+            {"name": s.name, "province": "Kon Tum", "department": s.site_title, "start_urls": s.start_urls(),
+             **site_settings}
+            for s in sites
+        ],
+        **(top or {}),
+    }
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def night(db: Path, config: Config, **kwargs: object) -> RunResult:
     """One harvest pass into the archive at `db`, like a nightly run."""
     with Archive.open(db) as archive:

@@ -11,25 +11,11 @@ from click.testing import CliRunner
 from harvester.cli import cli
 from harvester.demo import FixtureServer, FixtureSite
 from harvester.store import Archive
+from tests.conftest import config_file
 
 
 def _config(tmp_path: Path, sites: list[FixtureSite], **extra: object) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "defaults": {"delay": 0, "timeout": 5, "backoff": 0},  # tests never sleep in backoff
-                "sites": [
-                    {"name": s.name, "province": "Kon Tum", "department": s.site_title,
-                     "start_urls": s.start_urls(), **extra}
-                    for s in sites
-                ],
-            },
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
-    )
-    return path
+    return config_file(tmp_path, sites, {"backoff": 0}, **extra)  # tests never sleep in backoff
 
 
 def _run(tmp_path: Path, config: Path, *args: str) -> tuple[int, str]:

@@ -18,6 +18,7 @@ from harvester.cli import cli
 from harvester.demo import FixtureServer, FixtureSite
 from harvester.health import SiteStats, assess_site
 from harvester.store import Archive
+from tests.conftest import config_file
 
 FULL = {"published_at": 1.0, "author": 0.9, "views": 1.0, "captions": 0.6, "category": 1.0}
 
@@ -171,26 +172,7 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 
 
 def _config(tmp_path: Path, site: FixtureSite, notify: dict) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "defaults": {"delay": 0, "timeout": 5},
-                "sites": [
-                    {
-                        "name": site.name,
-                        "province": "Kon Tum",
-                        "department": site.site_title,
-                        "start_urls": site.start_urls(),
-                    }
-                ],
-                "notify": notify,
-            },
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
-    )
-    return path
+    return config_file(tmp_path, [site], top={"notify": notify})
 
 
 def test_a_redesign_on_night_two_is_flagged_shown_and_sent(

@@ -16,23 +16,16 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 
 from harvester.demo import FixtureServer, FixtureSite
 from harvester.store import Archive
-from tests.conftest import fixture_config, night
+from tests.conftest import config_file, fixture_config, night
 
 ROOT = Path(__file__).parent.parent
 
 
 def _config_file(tmp_path: Path, site: FixtureSite) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({
-        "defaults": {"delay": 0, "timeout": 5, "backoff": 0},
-        "sites": [{"name": site.name, "province": "Kon Tum", "department": site.site_title,
-                   "start_urls": site.start_urls()}],
-    }, allow_unicode=True), encoding="utf-8")
-    return path
+    return config_file(tmp_path, [site], {"backoff": 0})
 
 
 def _killed_run(server: FixtureServer, config: Path, db: Path, at_request: int, after: float) -> int:

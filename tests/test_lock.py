@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from harvester.cli import cli
@@ -21,6 +20,7 @@ from harvester.demo import FixtureServer, FixtureSite
 from harvester.errors import LockError
 from harvester.lock import ArchiveLock, read_holder
 from harvester.store import Archive
+from tests.conftest import config_file
 
 
 def test_a_second_lock_is_refused_naming_the_holder(tmp_path: Path) -> None:
@@ -105,25 +105,7 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path: Path) -> None:
 
 
 def _config(tmp_path: Path, site: FixtureSite) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "defaults": {"delay": 0, "timeout": 5},
-                "sites": [
-                    {
-                        "name": site.name,
-                        "province": "Kon Tum",
-                        "department": site.site_title,
-                        "start_urls": site.start_urls(),
-                    }
-                ],
-            },
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
-    )
-    return path
+    return config_file(tmp_path, [site])
 
 
 def test_run_refuses_a_held_archive_and_waits_with_wait(

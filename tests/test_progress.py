@@ -12,33 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from harvester.demo import Fault, FixtureServer, FixtureSite
+from tests.conftest import config_file
 
 ANSI = re.compile(r"\x1b\[")
 
 
 def _config(tmp_path: Path, site: FixtureSite) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "defaults": {"delay": 0, "timeout": 5},
-                "sites": [
-                    {
-                        "name": site.name,
-                        "province": "Kon Tum",
-                        "department": site.site_title,
-                        "start_urls": site.start_urls(),
-                    }
-                ],
-            },
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
-    )
-    return path
+    return config_file(tmp_path, [site])
 
 
 def _command(tmp_path: Path, site: FixtureSite, *extra: str) -> list[str]:

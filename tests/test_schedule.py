@@ -29,6 +29,7 @@ from harvester.lock import ArchiveLock
 from harvester.progress import setup_logging
 from harvester.schedule import Job, Scheduler, plan
 from harvester.store import Archive
+from tests.conftest import config_file
 
 SITES = {
     "defaults": {"schedule": "0 2 * * *"},
@@ -98,25 +99,7 @@ def test_dry_run_prints_the_next_fire_times_per_site(tmp_path: Path) -> None:
 
 
 def _config(tmp_path: Path, site: FixtureSite) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "defaults": {"delay": 0, "timeout": 5, "schedule": "0 2 * * *"},
-                "sites": [
-                    {
-                        "name": site.name,
-                        "province": "Kon Tum",
-                        "department": site.site_title,
-                        "start_urls": site.start_urls(),
-                    }
-                ],
-            },
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
-    )
-    return path
+    return config_file(tmp_path, [site], {"schedule": "0 2 * * *"})
 
 
 def test_the_schedule_command_logs_its_next_runs_and_stops_on_sigterm(
