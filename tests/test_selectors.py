@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from harvester.cli import cli
@@ -21,6 +20,7 @@ from harvester.store import Archive
 from parsers import PLATFORMS, parse, parse_bytes
 from parsers.engine import Profile
 from parsers.normalise import decode
+from tests.conftest import config_file
 
 URL = "https://stnmt.example.gov.vn/chi-tiet.aspx?id=771"
 OWN_MARKUP = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sở Tài nguyên và Môi trường</title></head>
@@ -127,26 +127,8 @@ def test_config_selectors_flow_through_a_harvest(tmp_path: Path) -> None:
             Fault(body=OWN_MARKUP.encode("utf-8"), content_type="text/html; charset=utf-8"),
             times=100,
         )
-        config = tmp_path / "config.yaml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "defaults": {"delay": 0, "timeout": 5},
-                    "sites": [
-                        {
-                            "name": site.name,
-                            "province": "Kon Tum",
-                            "department": site.site_title,
-                            "start_urls": site.start_urls(),
-                            "platform": "kontum",
-                            "selectors": {k: [v] for k, v in SELECTORS.items()},
-                        }
-                    ],
-                },
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
-        )
+        config = config_file(tmp_path, [site], platform="kontum",
+                             selectors={k: [v] for k, v in SELECTORS.items()})
         result = CliRunner().invoke(
             cli, ["run", "--config", str(config), "--db", str(tmp_path / "a.db")]
         )
