@@ -192,7 +192,6 @@ class ArchiveMemory(CrawlMemory):
         self.site = site
         self.run_id = run_id
         self.result = result
-        archive.fill_url_keys()
         self._frontiers = {
             start: Frontier(row["resume_url"], int(row["pages_read"] or 0), row["reached_end_at"] is not None)
             for start, row in archive.listing_state(site.name).items()
@@ -572,6 +571,7 @@ def harvest(
     sites = config.select(list(site_names) if site_names else None)
     archive.sync_sites(config.sites)
     run_id = archive.start_run(command, [s.name for s in sites])
+    archive.fill_url_keys()  # once a run, before any site's discovery asks the archive by key
     n = workers or config.defaults.workers
     parallel = n > 1 and len(sites) > 1 and archive.path != ":memory:"
     lock = threading.Lock()
